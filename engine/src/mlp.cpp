@@ -1,0 +1,361 @@
+// Sections: [config] [activations] [construction] [forward] [backward] [jvp] [checkpoint] [MlpField]
+//
+// Notation (one sample per column, B columns):
+//   Z = [x; phi(t)]             (in0, B)
+//   A_1 = W_1 Z + b_1, H_l = act(A_l), A_{l+1} = W_{l+1} H_l + b_{l+1}   (width, B)
+//   O = W_o H_L + b_o           (out, B)
+//   W_1x = the first D columns of W_1 (the part that multiplies x).
+#include "wgf/mlp.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "wgf/binary_io.hpp"
+
+namespace wgf {
+
+// ---- [config] ------------------------------------------------------------------------
+Activation parse_activation(const std::string& s) {
+  if (s == "silu") return Activation::SiLU;
+  if (s == "elu") return Activation::ELU;
+  if (s == "relu") return Activation::ReLU;
+  if (s == "tanh") return Activation::Tanh;
+  throw std::invalid_argument("unknown activation '" + s + "': expected silu, elu, relu or tanh");
+}
+Parameterization parse_parameterization(const std::string& s) {
+  if (s == "score") return Parameterization::Score;
+  if (s == "eps") return Parameterization::Eps;
+  if (s == "potential") return Parameterization::Potential;
+  throw std::invalid_argument("unknown parameterisation '" + s + "': expected score, eps or potential");
+}
+std::string to_string(Activation a) {
+  switch (a) {
+    case Activation::SiLU: return "silu";
+    case Activation::ELU: return "elu";
+    case Activation::ReLU: return "relu";
+    case Activation::Tanh: return "tanh";
+  }
+  return "?";
+}
+std::string to_string(Parameterization p) {
+  switch (p) {
+    case Parameterization::Score: return "score";
+    case Parameterization::Eps: return "eps";
+    case Parameterization::Potential: return "potential";
+  }
+  return "?";
+}
+
+void MlpConfig::validate() const {
+  auto need = [](bool ok, const std::string& msg) {
+    if (!ok) throw std::invalid_argument("MLP config: " + msg);
+  };
+  need(dim >= 1 && dim <= 4096, "dim must be in 1..4096, got " + std::to_string(dim));
+  need(width >= 1 && width <= 8192, "width must be in 1..8192, got " + std::to_string(width));
+  need(depth >= 1 && depth <= 64, "depth must be in 1..64, got " + std::to_string(depth));
+  need(time_features >= 0 && time_features % 2 == 0 && time_features <= 256,
+       "time_features must be an even number in 0..256, got " + std::to_string(time_features));
+  need(T >= 1, "T must be >= 1");
+  make_schedule(schedule, T);  // throws on an unknown name
+}
+
+std::string describe(const MlpConfig& c) {
+  return "dim=" + std::to_string(c.dim) + " width=" + std::to_string(c.width) + " depth=" + std::to_string(c.depth) +
+         " " + to_string(c.activation) + " " + to_string(c.param) + " tf=" + std::to_string(c.time_features) + " " +
+         c.schedule + " T=" + std::to_string(c.T);
+}
+
+// ---- [activations] ---------------------------------------------------------------------
+namespace {
+
+using ArrF = Eigen::ArrayXXf;
+
+// H = act(A), dH = act'(A).
+void activate(Activation act, const Eigen::MatrixXf& A, Eigen::MatrixXf& H, Eigen::MatrixXf& dH) {
+  const auto a = A.array();
+  switch (act) {
+    case Activation::SiLU: {
+      // sig = 1 / (1 + e^{-a}); silu = a sig; silu' = sig (1 + a (1 - sig)).
+      dH.array() = (1.0f + (-a).exp()).inverse();  // sig, reused below
+      H.array() = a * dH.array();
+      dH.array() = dH.array() * (1.0f + a * (1.0f - dH.array()));
+      break;
+    }
+    case Activation::ELU: {
+      const ArrF e = a.min(0.0f).exp();
+      H.array() = (a > 0.0f).select(a, e - 1.0f);
+      dH.array() = (a > 0.0f).select(ArrF::Ones(a.rows(), a.cols()), e);
+      break;
+    }
+    case Activation::ReLU:
+      H.array() = a.max(0.0f);
+      dH.array() = (a > 0.0f).cast<float>();
+      break;
+    case Activation::Tanh:
+      H.array() = a.tanh();
+      dH.array() = 1.0f - H.array().square();
+      break;
+  }
+}
+
+// act''(A), needed only by the potential parameterisation and its JVP.
+Eigen::MatrixXf second_derivative(Activation act, const Eigen::MatrixXf& A, const Eigen::MatrixXf& H) {
+  const auto a = A.array();
+  switch (act) {
+    case Activation::SiLU: {
+      const ArrF s = (1.0f + (-a).exp()).inverse();
+      return (s * (1.0f - s) * (2.0f + a * (1.0f - 2.0f * s))).matrix();
+    }
+    case Activation::ELU: return (a > 0.0f).select(ArrF::Zero(a.rows(), a.cols()), a.min(0.0f).exp()).matrix();
+    case Activation::ReLU: return Eigen::MatrixXf::Zero(A.rows(), A.cols());
+    case Activation::Tanh: return (-2.0f * H.array() * (1.0f - H.array().square())).matrix();
+  }
+  return {};
+}
+
+}  // namespace
+
+// ---- [construction] ---------------------------------------------------------------------
+Mlp::Mlp(const MlpConfig& config, std::uint64_t seed) : cfg_(config) {
+  cfg_.validate();
+  schedule_ = make_schedule(cfg_.schedule, cfg_.T);
+  const int half = cfg_.time_features / 2;
+  for (int j = 0; j < half; ++j)
+    freqs_.push_back(half == 1 ? 1.0f : static_cast<float>(std::pow(32.0, static_cast<double>(j) / (half - 1))));
+
+  size_t off = 0;
+  int in = input_dim();
+  for (int l = 0; l <= cfg_.depth; ++l) {
+    const int out = l < cfg_.depth ? cfg_.width : output_dim();
+    Layer L{in, out, off, off + static_cast<size_t>(in) * out};
+    off = L.b_off + static_cast<size_t>(out);
+    layers_.push_back(L);
+    in = out;
+  }
+  params_.assign(off, 0.0f);
+  grads_.assign(off, 0.0f);
+  Rng rng(seed);
+  for (const auto& L : layers_) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(L.in));
+    for (size_t i = L.w_off; i < L.b_off + static_cast<size_t>(L.out); ++i)
+      params_[i] = static_cast<float>((2.0 * rng.uniform() - 1.0) * bound);
+  }
+  A_.resize(cfg_.depth);
+  H_.resize(cfg_.depth);
+  dH_.resize(cfg_.depth);
+}
+
+// ---- [forward] ------------------------------------------------------------------------
+void Mlp::forward(const PointsF& x, const Eigen::VectorXf& t) {
+  const int D = cfg_.dim;
+  const Eigen::Index B = x.cols();
+  if (x.rows() != D) throw std::invalid_argument("MLP input has " + std::to_string(x.rows()) + " rows, expected dim " + std::to_string(D));
+  if (t.size() != B) throw std::invalid_argument("MLP: one time per column expected");
+  t_ = t;
+  sigma_.resize(B);
+  Z_.resize(input_dim(), B);
+  Z_.topRows(D) = x;
+  for (Eigen::Index j = 0; j < B; ++j) {
+    const double sg = schedule_->sigma(static_cast<double>(t[j]));
+    sigma_[j] = static_cast<float>(sg);
+    const float c = static_cast<float>(0.25 * std::log(std::max(sg, 1e-4)));
+    if (freqs_.empty()) {
+      Z_(D, j) = c;
+    } else {
+      for (size_t f = 0; f < freqs_.size(); ++f) {
+        Z_(D + 2 * static_cast<Eigen::Index>(f), j) = std::sin(freqs_[f] * c);
+        Z_(D + 2 * static_cast<Eigen::Index>(f) + 1, j) = std::cos(freqs_[f] * c);
+      }
+    }
+  }
+  const Eigen::MatrixXf* prev = &Z_;
+  for (int l = 0; l < cfg_.depth; ++l) {
+    A_[l].resize(cfg_.width, B);
+    H_[l].resize(cfg_.width, B);
+    dH_[l].resize(cfg_.width, B);
+    A_[l].noalias() = W(l) * *prev;
+    A_[l].colwise() += b(l);
+    activate(cfg_.activation, A_[l], H_[l], dH_[l]);
+    prev = &H_[l];
+  }
+  out_.resize(output_dim(), B);
+  out_.noalias() = W(cfg_.depth) * *prev;
+  out_.colwise() += b(cfg_.depth);
+}
+
+void Mlp::input_gradient() {
+  // U_l = dphi/dH_l, G_l = dphi/dA_l = U_l o act'(A_l); s = W_1x^T G_1.
+  const int L = cfg_.depth;
+  const Eigen::Index B = out_.cols();
+  G_.resize(2 * L);  // [0, L): U_l, [L, 2L): G_l
+  G_[L - 1] = W(L).transpose().replicate(1, B);
+  for (int l = L - 1; l >= 0; --l) {
+    if (l < L - 1) G_[l].noalias() = W(l + 1).transpose() * G_[L + l + 1];
+    G_[L + l] = G_[l].cwiseProduct(dH_[l]);
+  }
+  s_.noalias() = W(0).leftCols(cfg_.dim).transpose() * G_[L];
+}
+
+PointsF Mlp::score(const PointsF& x, const Eigen::VectorXf& t) {
+  forward(x, t);
+  switch (cfg_.param) {
+    case Parameterization::Score: s_ = out_; break;
+    case Parameterization::Eps: s_ = -(out_.array().rowwise() / sigma_.transpose().array()).matrix(); break;
+    case Parameterization::Potential: input_gradient(); break;
+  }
+  return s_;
+}
+
+// ---- [backward] ------------------------------------------------------------------------
+void Mlp::loss_backward(const PointsF& dL_ds) {
+  const int L = cfg_.depth, D = cfg_.dim;
+  if (dL_ds.rows() != D || dL_ds.cols() != out_.cols()) throw std::invalid_argument("loss_backward: dL/ds shape mismatch");
+  if (cfg_.param != Parameterization::Potential) {
+    // Plain reverse mode from dL/dO.
+    Eigen::MatrixXf dO = dL_ds;
+    if (cfg_.param == Parameterization::Eps) dO = -(dL_ds.array().rowwise() / sigma_.transpose().array()).matrix();
+    gW(L).noalias() = dO * H_[L - 1].transpose();
+    gb(L) = dO.rowwise().sum();
+    Eigen::MatrixXf dA = (W(L).transpose() * dO).cwiseProduct(dH_[L - 1]);
+    for (int l = L - 1; l >= 0; --l) {
+      const Eigen::MatrixXf& prev = l == 0 ? Z_ : H_[l - 1];
+      gW(l).noalias() = dA * prev.transpose();
+      gb(l) = dA.rowwise().sum();
+      if (l > 0) dA = (W(l).transpose() * dA).cwiseProduct(dH_[l - 1]);
+    }
+    return;
+  }
+  // Potential: s = grad_x phi, so dL/dtheta = grad_theta sum_j (R_j . s_j) with R = dL/ds,
+  // the parameter gradient of the directional derivative phidot = d/de phi(x + e R).
+  // Forward-mode tangents (Adot, Hdot) along R, then reverse mode through primal and tangent:
+  //   P = adjoint of Hdot_l, Q = adjoint of H_l;  Pd = P o act', Abar = P o act'' o Adot + Q o act'.
+  const PointsF& R = dL_ds;
+  std::vector<Eigen::MatrixXf> Ad(L), Hd(L);
+  for (int l = 0; l < L; ++l) {
+    Ad[l] = l == 0 ? Eigen::MatrixXf(W(0).leftCols(D) * R) : Eigen::MatrixXf(W(l) * Hd[l - 1]);
+    Hd[l] = dH_[l].cwiseProduct(Ad[l]);
+  }
+  const Eigen::Index B = R.cols();
+  gW(L) = Hd[L - 1].rowwise().sum().transpose();
+  gb(L).setZero();
+  Eigen::MatrixXf P = W(L).transpose().replicate(1, B), Q;
+  for (int l = L - 1; l >= 0; --l) {
+    const Eigen::MatrixXf Pd = P.cwiseProduct(dH_[l]);
+    Eigen::MatrixXf Abar = P.cwiseProduct(second_derivative(cfg_.activation, A_[l], H_[l])).cwiseProduct(Ad[l]);
+    if (l < L - 1) Abar += Q.cwiseProduct(dH_[l]);
+    gb(l) = Abar.rowwise().sum();
+    if (l > 0) {
+      gW(l).noalias() = Pd * Hd[l - 1].transpose();
+      gW(l).noalias() += Abar * H_[l - 1].transpose();
+      P.noalias() = W(l).transpose() * Pd;
+      Q.noalias() = W(l).transpose() * Abar;
+    } else {
+      gW(0).noalias() = Abar * Z_.transpose();
+      gW(0).leftCols(D).noalias() += Pd * R.transpose();
+    }
+  }
+}
+
+// ---- [jvp] ----------------------------------------------------------------------------
+PointsF Mlp::score_jvp(const PointsF& v) {
+  const int L = cfg_.depth, D = cfg_.dim;
+  if (v.rows() != D || v.cols() != out_.cols()) throw std::invalid_argument("score_jvp: direction shape mismatch");
+  std::vector<Eigen::MatrixXf> Ad(L), Hd(L);
+  for (int l = 0; l < L; ++l) {
+    Ad[l] = l == 0 ? Eigen::MatrixXf(W(0).leftCols(D) * v) : Eigen::MatrixXf(W(l) * Hd[l - 1]);
+    Hd[l] = dH_[l].cwiseProduct(Ad[l]);
+  }
+  switch (cfg_.param) {
+    case Parameterization::Score: return W(L) * Hd[L - 1];
+    case Parameterization::Eps:
+      return -((W(L) * Hd[L - 1]).array().rowwise() / sigma_.transpose().array()).matrix();
+    case Parameterization::Potential: {
+      // Tangent of the input-gradient pass: Gdot_l = (W_{l+1}^T Gdot_{l+1}) o act'(A_l)
+      // + U_l o act''(A_l) o Adot_l, the first term absent at l = L; sdot = W_1x^T Gdot_1.
+      Eigen::MatrixXf Gd;
+      for (int l = L - 1; l >= 0; --l) {
+        Eigen::MatrixXf term = G_[l].cwiseProduct(second_derivative(cfg_.activation, A_[l], H_[l])).cwiseProduct(Ad[l]);
+        if (l < L - 1) term += (W(l + 1).transpose() * Gd).cwiseProduct(dH_[l]);
+        Gd = std::move(term);
+      }
+      return W(0).leftCols(D).transpose() * Gd;
+    }
+  }
+  return {};
+}
+
+// ---- [checkpoint] ------------------------------------------------------------------------
+namespace {
+constexpr char kMagic[8] = {'W', 'G', 'F', 'M', 'L', 'P', '\0', '\1'};
+constexpr std::uint32_t kVersion = 1;
+}  // namespace
+
+void Mlp::write(BinaryWriter& w) const {
+  w.raw(kMagic, 8);
+  w.u32(kVersion);
+  w.i32(cfg_.dim);
+  w.i32(cfg_.width);
+  w.i32(cfg_.depth);
+  w.str(to_string(cfg_.activation));
+  w.str(to_string(cfg_.param));
+  w.i32(cfg_.time_features);
+  w.str(cfg_.schedule);
+  w.i32(cfg_.T);
+  w.floats(params_);
+}
+
+Mlp Mlp::read(BinaryReader& r) {
+  char magic[8];
+  r.raw(magic, 8, "magic");
+  if (std::memcmp(magic, kMagic, 8) != 0) r.fail("not a WGF Lab MLP checkpoint (bad magic bytes)");
+  const std::uint32_t version = r.u32("version");
+  if (version != kVersion)
+    r.fail("checkpoint version " + std::to_string(version) + " is not supported (expected " + std::to_string(kVersion) + ")");
+  MlpConfig c;
+  c.dim = r.i32("dim");
+  c.width = r.i32("width");
+  c.depth = r.i32("depth");
+  try {
+    c.activation = parse_activation(r.str("activation", 16));
+    c.param = parse_parameterization(r.str("param", 16));
+    c.time_features = r.i32("time_features");
+    c.schedule = r.str("schedule", 16);
+    c.T = r.i32("T");
+    c.validate();
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  Mlp m(c, 0);
+  m.params_ = r.floats("params", m.params_.size());
+  for (float p : m.params_)
+    if (!std::isfinite(p)) r.fail("params contain NaN or Inf");
+  return m;
+}
+
+void Mlp::save(const std::string& path) const {
+  BinaryWriter w;
+  write(w);
+  write_file_atomic(path, w.bytes());
+}
+
+Mlp Mlp::load(const std::string& path) {
+  BinaryReader r = BinaryReader::open(path);
+  Mlp m = read(r);
+  if (!r.at_end()) r.fail("unexpected trailing bytes after params");
+  return m;
+}
+
+// ---- [MlpField] -------------------------------------------------------------------------
+Points MlpField::eval(const Points& x, double t) const {
+  const Eigen::VectorXf tv = Eigen::VectorXf::Constant(x.cols(), static_cast<float>(t));
+  return mlp_->score(x.cast<float>(), tv).cast<double>();
+}
+
+Points MlpField::jvp(const Points& x, double t, const Points& v) const {
+  const Eigen::VectorXf tv = Eigen::VectorXf::Constant(x.cols(), static_cast<float>(t));
+  mlp_->score(x.cast<float>(), tv);
+  return mlp_->score_jvp(v.cast<float>()).cast<double>();
+}
+
+}  // namespace wgf
