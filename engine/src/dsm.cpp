@@ -24,9 +24,19 @@ std::string to_string(Weighting w) {
   return "?";
 }
 
+LrSchedule parse_lr_schedule(const std::string& s) {
+  if (s == "constant") return LrSchedule::Constant;
+  if (s == "cosine") return LrSchedule::Cosine;
+  throw std::invalid_argument("unknown learning-rate schedule '" + s + "': expected constant or cosine");
+}
+
+std::string to_string(LrSchedule s) { return s == LrSchedule::Cosine ? "cosine" : "constant"; }
+
 void TrainConfig::validate() const {
   if (batch < 1) throw std::invalid_argument("batch must be >= 1, got " + std::to_string(batch));
   if (!(lr > 0) || !std::isfinite(lr)) throw std::invalid_argument("learning rate must be a finite number > 0");
+  if (lr_schedule == LrSchedule::Cosine && total_steps < 1)
+    throw std::invalid_argument("the cosine learning-rate schedule needs total_steps >= 1");
 }
 
 DsmTrainer::DsmTrainer(std::shared_ptr<const Density> data, std::shared_ptr<Mlp> model, TrainConfig cfg, std::uint64_t seed)
@@ -50,6 +60,18 @@ DsmTrainer::DsmTrainer(std::shared_ptr<const Density> data, std::shared_ptr<Mlp>
     }
     for (auto& l : lambda_) l /= mean;
   }
+}
+
+void DsmTrainer::set_lr(double lr) {
+  if (!(lr > 0) || !std::isfinite(lr)) throw std::invalid_argument("learning rate must be a finite number > 0");
+  cfg_.lr = lr;
+}
+
+double DsmTrainer::current_lr() const {
+  if (cfg_.lr_schedule == LrSchedule::Constant) return cfg_.lr;
+  const double u = std::min(1.0, static_cast<double>(steps_done()) / cfg_.total_steps);
+  const double floor = 1e-2 * cfg_.lr;
+  return floor + 0.5 * (cfg_.lr - floor) * (1.0 + std::cos(3.14159265358979323846 * u));
 }
 
 double DsmTrainer::step() {
@@ -84,6 +106,7 @@ double DsmTrainer::step() {
   for (float g : model_->grads())
     if (!std::isfinite(g))
       throw NonFiniteLoss("training diverged: non-finite gradient at step " + std::to_string(steps_done() + 1));
+  optimizer_.set_lr(current_lr());
   optimizer_.step(model_->params(), model_->grads());
   losses_.push_back(loss);
   return loss;

@@ -71,6 +71,17 @@ namespace {
 
 using ArrF = Eigen::ArrayXXf;
 
+// out_i = sum_j M_ij, summed in ascending j for every i. Eigen's rowwise().sum() picks its
+// association from the destination's alignment, and the destination here is a view into the
+// flat gradient vector: the same batch would then round differently in two model instances
+// (seen as a bit-level drift after resuming a checkpoint). This fixed order is deterministic.
+template <class Out>
+void row_sums(const Eigen::MatrixXf& M, Out&& out) {
+  Eigen::VectorXf acc = M.col(0);
+  for (Eigen::Index j = 1; j < M.cols(); ++j) acc += M.col(j);
+  out = acc;
+}
+
 // H = act(A), dH = act'(A).
 void activate(Activation act, const Eigen::MatrixXf& A, Eigen::MatrixXf& H, Eigen::MatrixXf& dH) {
   const auto a = A.array();
@@ -216,12 +227,12 @@ void Mlp::loss_backward(const PointsF& dL_ds) {
     Eigen::MatrixXf dO = dL_ds;
     if (cfg_.param == Parameterization::Eps) dO = -(dL_ds.array().rowwise() / sigma_.transpose().array()).matrix();
     gW(L).noalias() = dO * H_[L - 1].transpose();
-    gb(L) = dO.rowwise().sum();
+    row_sums(dO, gb(L));
     Eigen::MatrixXf dA = (W(L).transpose() * dO).cwiseProduct(dH_[L - 1]);
     for (int l = L - 1; l >= 0; --l) {
       const Eigen::MatrixXf& prev = l == 0 ? Z_ : H_[l - 1];
       gW(l).noalias() = dA * prev.transpose();
-      gb(l) = dA.rowwise().sum();
+      row_sums(dA, gb(l));
       if (l > 0) dA = (W(l).transpose() * dA).cwiseProduct(dH_[l - 1]);
     }
     return;
@@ -237,14 +248,14 @@ void Mlp::loss_backward(const PointsF& dL_ds) {
     Hd[l] = dH_[l].cwiseProduct(Ad[l]);
   }
   const Eigen::Index B = R.cols();
-  gW(L) = Hd[L - 1].rowwise().sum().transpose();
+  row_sums(Hd[L - 1], gW(L).transpose());
   gb(L).setZero();
   Eigen::MatrixXf P = W(L).transpose().replicate(1, B), Q;
   for (int l = L - 1; l >= 0; --l) {
     const Eigen::MatrixXf Pd = P.cwiseProduct(dH_[l]);
     Eigen::MatrixXf Abar = P.cwiseProduct(second_derivative(cfg_.activation, A_[l], H_[l])).cwiseProduct(Ad[l]);
     if (l < L - 1) Abar += Q.cwiseProduct(dH_[l]);
-    gb(l) = Abar.rowwise().sum();
+    row_sums(Abar, gb(l));
     if (l > 0) {
       gW(l).noalias() = Pd * Hd[l - 1].transpose();
       gW(l).noalias() += Abar * H_[l - 1].transpose();

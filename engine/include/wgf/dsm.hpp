@@ -24,10 +24,18 @@ enum class Weighting { Uniform, Eps, Likelihood };
 Weighting parse_weighting(const std::string& s);  // uniform|eps|likelihood
 std::string to_string(Weighting w);
 
+// Learning-rate schedule: constant, or cosine decay from lr to lr * 1e-2 over total_steps
+// (the late, small steps are what make the small-t score accurate enough to sample well).
+enum class LrSchedule { Constant, Cosine };
+LrSchedule parse_lr_schedule(const std::string& s);  // constant|cosine
+std::string to_string(LrSchedule s);
+
 struct TrainConfig {
   int batch = 256;
   double lr = 1e-3;
   Weighting weighting = Weighting::Uniform;
+  LrSchedule lr_schedule = LrSchedule::Constant;
+  int total_steps = 0;  // the cosine schedule's length (required > 0 for cosine)
   void validate() const;
 };
 
@@ -49,6 +57,10 @@ class DsmTrainer {
   std::int64_t steps_done() const { return optimizer_.steps(); }
   const std::vector<double>& loss_history() const { return losses_; }
   const TrainConfig& config() const { return cfg_; }
+  // Base learning rate for the following steps (a UI slider); the schedule scales it.
+  void set_lr(double lr);
+  // The learning rate the next step will use.
+  double current_lr() const;
   Mlp& model() { return *model_; }
   std::shared_ptr<Mlp> model_ptr() const { return model_; }
   double weight(int k) const { return lambda_[static_cast<size_t>(k)]; }

@@ -32,7 +32,7 @@ struct SamplerConfig {
   SamplerKind kind = SamplerKind::OdeHeun;
   int steps = 100;          // N
   TimeGrid grid = TimeGrid::K;
-  int k_end = 0;            // K grid: last index (0 means t = 0)
+  int k_end = 1;            // K grid: last index (t_1 > 0: learned fields are undefined at sigma = 0)
   double t_end = 1e-3;      // T grid: last time
   void validate(const Schedule& s) const;
 };
