@@ -35,6 +35,8 @@ std::string to_string(LrSchedule s) { return s == LrSchedule::Cosine ? "cosine" 
 void TrainConfig::validate() const {
   if (batch < 1) throw std::invalid_argument("batch must be >= 1, got " + std::to_string(batch));
   if (!(lr > 0) || !std::isfinite(lr)) throw std::invalid_argument("learning rate must be a finite number > 0");
+  if (!(jac_reg >= 0) || !std::isfinite(jac_reg))
+    throw std::invalid_argument("jac_reg (the asymmetry penalty's lambda) must be a finite number >= 0");
   if (lr_schedule == LrSchedule::Cosine && total_steps < 1)
     throw std::invalid_argument("the cosine learning-rate schedule needs total_steps >= 1");
 }
@@ -103,6 +105,12 @@ double DsmTrainer::step() {
                         std::to_string(steps_done() + 1) + " (try a smaller learning rate or the eps weighting)");
   const PointsF dL_ds = (r.array().rowwise() * (2.0f / B * lam.transpose().array())).matrix();
   model_->loss_backward(dL_ds);
+  if (cfg_.jac_reg > 0) {
+    Points u(D, B), v(D, B);
+    sample_normal(rng_, u);
+    sample_normal(rng_, v);
+    penalties_.push_back(model_->add_asymmetry_penalty(u.cast<float>(), v.cast<float>(), cfg_.jac_reg));
+  }
   for (float g : model_->grads())
     if (!std::isfinite(g))
       throw NonFiniteLoss("training diverged: non-finite gradient at step " + std::to_string(steps_done() + 1));
@@ -133,6 +141,7 @@ void DsmTrainer::save_checkpoint(const std::string& path) const {
   w.floats(optimizer_.m());
   w.floats(optimizer_.v());
   w.doubles(losses_);
+  w.doubles(penalties_);
   write_file_atomic(path, w.bytes());
 }
 
@@ -162,6 +171,7 @@ void DsmTrainer::load_checkpoint(const std::string& path) {
   const size_t n = model_->num_params();
   std::vector<float> m = r.floats("adam.m", n), v = r.floats("adam.v", n);
   std::vector<double> losses = r.doubles("loss_history");
+  std::vector<double> penalties = r.doubles("penalty_history");
   if (!r.at_end()) r.fail("unexpected trailing bytes");
   model_->params() = saved.params();
   optimizer_.m() = std::move(m);
@@ -170,6 +180,7 @@ void DsmTrainer::load_checkpoint(const std::string& path) {
   optimizer_.set_lr(cfg_.lr);
   rng_.set_state(st);
   losses_ = std::move(losses);
+  penalties_ = std::move(penalties);
 }
 
 }  // namespace wgf

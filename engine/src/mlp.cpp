@@ -238,34 +238,61 @@ void Mlp::loss_backward(const PointsF& dL_ds) {
     return;
   }
   // Potential: s = grad_x phi, so dL/dtheta = grad_theta sum_j (R_j . s_j) with R = dL/ds,
-  // the parameter gradient of the directional derivative phidot = d/de phi(x + e R).
-  // Forward-mode tangents (Adot, Hdot) along R, then reverse mode through primal and tangent:
-  //   P = adjoint of Hdot_l, Q = adjoint of H_l;  Pd = P o act', Abar = P o act'' o Adot + Q o act'.
-  const PointsF& R = dL_ds;
+  // the parameter gradient of the directional derivative phidot_j = d/de phi(x_j + e R_j)
+  // = 1^T J_phi R_j: a tangent backward with output weights U = 1.
+  std::fill(grads_.begin(), grads_.end(), 0.0f);
+  tangent_backward(dL_ds, Eigen::MatrixXf::Ones(1, dL_ds.cols()));
+}
+
+void Mlp::tangent_backward(const PointsF& V, const Eigen::MatrixXf& U) {
+  // Adds grad_theta sum_j U_j . (dO/dx)(x_j) V_j to grads(): forward-mode tangents (Adot, Hdot)
+  // along V, then reverse mode through primal and tangent. With P the adjoint of Hdot_l and
+  // Q the adjoint of H_l: Pd = P o act' (adjoint of Adot_l), Abar = P o act'' o Adot + Q o act'.
+  const int L = cfg_.depth, D = cfg_.dim;
   std::vector<Eigen::MatrixXf> Ad(L), Hd(L);
   for (int l = 0; l < L; ++l) {
-    Ad[l] = l == 0 ? Eigen::MatrixXf(W(0).leftCols(D) * R) : Eigen::MatrixXf(W(l) * Hd[l - 1]);
+    Ad[l] = l == 0 ? Eigen::MatrixXf(W(0).leftCols(D) * V) : Eigen::MatrixXf(W(l) * Hd[l - 1]);
     Hd[l] = dH_[l].cwiseProduct(Ad[l]);
   }
-  const Eigen::Index B = R.cols();
-  row_sums(Hd[L - 1], gW(L).transpose());
-  gb(L).setZero();
-  Eigen::MatrixXf P = W(L).transpose().replicate(1, B), Q;
+  gW(L).noalias() += U * Hd[L - 1].transpose();
+  Eigen::MatrixXf P = W(L).transpose() * U, Q;
+  Eigen::VectorXf bias;
   for (int l = L - 1; l >= 0; --l) {
     const Eigen::MatrixXf Pd = P.cwiseProduct(dH_[l]);
     Eigen::MatrixXf Abar = P.cwiseProduct(second_derivative(cfg_.activation, A_[l], H_[l])).cwiseProduct(Ad[l]);
     if (l < L - 1) Abar += Q.cwiseProduct(dH_[l]);
-    row_sums(Abar, gb(l));
+    row_sums(Abar, bias);
+    gb(l) += bias;
     if (l > 0) {
-      gW(l).noalias() = Pd * Hd[l - 1].transpose();
+      gW(l).noalias() += Pd * Hd[l - 1].transpose();
       gW(l).noalias() += Abar * H_[l - 1].transpose();
       P.noalias() = W(l).transpose() * Pd;
       Q.noalias() = W(l).transpose() * Abar;
     } else {
-      gW(0).noalias() = Abar * Z_.transpose();
-      gW(0).leftCols(D).noalias() += Pd * R.transpose();
+      gW(0).noalias() += Abar * Z_.transpose();
+      gW(0).leftCols(D).noalias() += Pd * V.transpose();
     }
   }
+}
+
+double Mlp::add_asymmetry_penalty(const PointsF& u, const PointsF& v, double lambda) {
+  // c_j = u_j^T J v_j - v_j^T J u_j = u_j^T (J - J^T) v_j; for u, v ~ N(0, I) independent,
+  // E c^2 = ||J - J^T||_F^2, so lambda/B sum_j c_j^2 estimates lambda E ||J - J^T||_F^2
+  // (DESIGN.md "Training") with JVPs alone. Its gradient is (2 lambda / B) sum_j c_j
+  // grad(u^T J v - v^T J u): two tangent backwards with output weights c u and -c v.
+  if (cfg_.param == Parameterization::Potential) return 0.0;  // J is a Hessian: c = 0 exactly
+  const int D = cfg_.dim;
+  const Eigen::Index B = out_.cols();
+  if (u.rows() != D || v.rows() != D || u.cols() != B || v.cols() != B)
+    throw std::invalid_argument("asymmetry penalty: probe shape mismatch");
+  const PointsF Jv = score_jvp(v), Ju = score_jvp(u);
+  const Eigen::ArrayXf c = (u.cwiseProduct(Jv) - v.cwiseProduct(Ju)).colwise().sum().transpose().array();
+  // Output weights in the network's own output units: s = O (score) or s = -O / sigma (eps).
+  Eigen::ArrayXf w = static_cast<float>(2.0 * lambda / static_cast<double>(B)) * c;
+  if (cfg_.param == Parameterization::Eps) w = -w / sigma_.array();
+  tangent_backward(v, (u.array().rowwise() * w.transpose()).matrix());
+  tangent_backward(u, -(v.array().rowwise() * w.transpose()).matrix());
+  return lambda * c.square().cast<double>().sum() / static_cast<double>(B);
 }
 
 // ---- [jvp] ----------------------------------------------------------------------------

@@ -65,6 +65,36 @@ TEST_CASE("dsm: training drives the loss down to the exact score's irreducible l
   }
 }
 
+TEST_CASE("dsm: the conservative regulariser lowers the Jacobian asymmetry", "[slow][dsm]") {
+  // Same data, seed and steps, with and without lambda E||J - J^T||^2: the learned field's
+  // mean |curl| on forward samples at k = 200 must drop clearly (seen: 0.26 -> 0.11 at lambda = 1).
+  auto data = std::shared_ptr<const wgf::Density>(wgf::make_density("moons"));
+  auto mean_abs_curl = [&](double lambda) {
+    wgf::MlpConfig mc;
+    mc.width = 64;
+    mc.depth = 3;
+    wgf::TrainConfig cfg;
+    cfg.batch = 128;
+    cfg.lr = 2e-3;
+    cfg.weighting = wgf::Weighting::Eps;
+    cfg.jac_reg = lambda;
+    auto model = std::make_shared<wgf::Mlp>(mc, 2);
+    wgf::DsmTrainer tr(data, model, cfg, 2);
+    for (int i = 0; i < 1500; ++i) tr.step();
+    CHECK(tr.penalty_history().size() == (lambda > 0 ? 1500u : 0u));
+    wgf::Rng r(5);
+    const double t = model->schedule().time(200);
+    const wgf::Points x = model->schedule().mean_coef(t) * data->sample(r, 400);
+    const Eigen::MatrixXd J = wgf::MlpField(model).jacobian(x, t);
+    double acc = 0;
+    for (int j = 0; j < 400; ++j) acc += std::abs(J(1, 2 * j) - J(0, 2 * j + 1)) / 400;
+    return acc;
+  };
+  const double plain = mean_abs_curl(0.0), reg = mean_abs_curl(1.0);
+  INFO("mean |curl| plain " << plain << " regularised " << reg);
+  CHECK(reg < 0.5 * plain);
+}
+
 TEST_CASE("dsm: weightings", "[fast][dsm]") {
   auto data = std::shared_ptr<const wgf::Density>(wgf::make_density("gaussian"));
   wgf::TrainConfig cfg;

@@ -113,6 +113,54 @@ TEST_CASE("mlp: the potential parameterisation is exactly conservative", "[fast]
   CHECK(std::abs(K(0, 1) - K(1, 0)) > 1e-3);
 }
 
+TEST_CASE("mlp: asymmetry penalty - unbiased and with the right gradient", "[fast][mlp]") {
+  using P = wgf::Parameterization;
+  for (P p : {P::Score, P::Eps}) {
+    wgf::Mlp net(small(p, wgf::Activation::SiLU), 8);
+    const Batch b = make_batch(5, 6);
+    wgf::Rng r(4);
+    auto probes = [&](int B) {
+      wgf::PointsF q(2, B);
+      for (int j = 0; j < B; ++j) q(0, j) = static_cast<float>(r.normal()), q(1, j) = static_cast<float>(r.normal());
+      return q;
+    };
+    const wgf::PointsF u = probes(5), v = probes(5);
+    const double lambda = 0.7;
+    auto penalty = [&]() {
+      net.score(b.x, b.t);
+      std::fill(const_cast<std::vector<float>&>(net.grads()).begin(), const_cast<std::vector<float>&>(net.grads()).end(), 0.0f);
+      return net.add_asymmetry_penalty(u, v, lambda);
+    };
+    penalty();
+    const std::vector<float> g = net.grads();
+    double gmax = 0;
+    for (float x : g) gmax = std::max(gmax, static_cast<double>(std::abs(x)));
+    REQUIRE(gmax > 1e-4);
+    const float h = 1e-2f;
+    for (size_t i = 0; i < g.size(); i += 5) {
+      auto& th = net.params()[i];
+      const float th0 = th;
+      auto at = [&](float d) { th = th0 + d; const double val = penalty(); th = th0; return val; };
+      const double fd = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
+      INFO(wgf::to_string(p) << " param " << i);
+      CHECK(std::abs(g[i] - fd) <= 2e-3 * gmax + 5e-4);  // float32 budget as for the loss
+    }
+    // Unbiased: the mean over many probe pairs is lambda ||J - J^T||_F^2 = lambda 2 curl^2
+    // averaged over the batch, from the exact Jacobian.
+    net.score(b.x, b.t);
+    const wgf::PointsF e0 = wgf::PointsF::Constant(2, 5, 0.0f).colwise() + Eigen::Vector2f(1, 0);
+    const wgf::PointsF e1 = wgf::PointsF::Constant(2, 5, 0.0f).colwise() + Eigen::Vector2f(0, 1);
+    const wgf::PointsF J0 = net.score_jvp(e0), J1 = net.score_jvp(e1);  // columns of J
+    const double exact = lambda * 2.0 * (J0.row(1) - J1.row(0)).squaredNorm() / 5;
+    double acc = 0;
+    const int reps = 20000;
+    for (int i = 0; i < reps; ++i) acc += net.add_asymmetry_penalty(probes(5), probes(5), lambda) / reps;
+    // c^2 = curl^2 (u1 v2 - u2 v1)^2 has relative sd sqrt(Var/E^2) = sqrt(5) per sample; the
+    // mean of 5 x 20000 of them is within 4 sd = 4 sqrt(5 / 1e5) = 2.8%.
+    CHECK(acc == Approx(exact).epsilon(0.03));
+  }
+}
+
 TEST_CASE("mlp: Adam overfits a tiny fixed set", "[fast][mlp]") {
   wgf::MlpConfig c;
   c.width = 32;

@@ -36,6 +36,9 @@ struct TrainConfig {
   Weighting weighting = Weighting::Uniform;
   LrSchedule lr_schedule = LrSchedule::Constant;
   int total_steps = 0;  // the cosine schedule's length (required > 0 for cosine)
+  // lambda of the conservative regulariser lambda E||J - J^T||_F^2 (0: off), estimated with
+  // one Gaussian probe pair per sample (Mlp::add_asymmetry_penalty).
+  double jac_reg = 0.0;
   void validate() const;
 };
 
@@ -51,11 +54,14 @@ class DsmTrainer {
   // One Adam step on a fresh batch; returns the batch loss (mean over the batch of
   // lambda || s_theta - s(x_t|x0) ||^2). Throws NonFiniteLoss naming the step.
   // RNG order per step (part of the native/web parity contract): x0 for the whole batch
-  // (Density::sample), then k for each column, then eps column by column.
+  // (Density::sample), then k for each column, then eps column by column, then (only with
+  // jac_reg > 0) the probes u and v, column by column.
   double step();
 
   std::int64_t steps_done() const { return optimizer_.steps(); }
   const std::vector<double>& loss_history() const { return losses_; }
+  // The regulariser's value per step (empty while jac_reg = 0); not part of loss_history.
+  const std::vector<double>& penalty_history() const { return penalties_; }
   const TrainConfig& config() const { return cfg_; }
   // Base learning rate for the following steps (a UI slider); the schedule scales it.
   void set_lr(double lr);
@@ -78,7 +84,7 @@ class DsmTrainer {
   Adam optimizer_;
   Rng rng_;
   std::vector<double> lambda_;  // lambda(k), k = 0..T
-  std::vector<double> losses_;
+  std::vector<double> losses_, penalties_;
 };
 
 }  // namespace wgf

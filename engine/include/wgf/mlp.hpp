@@ -78,6 +78,12 @@ class Mlp {
   // J_s(x_j, t_j) v_j per column at the batch of the last score() call; v (D, B) -> (D, B).
   PointsF score_jvp(const PointsF& v);
 
+  // Conservative regulariser (DESIGN.md "Training", the paper's "next checks"): at the batch
+  // of the last score() call, returns lambda/B sum_j (u_j^T (J - J^T) v_j)^2 — an unbiased
+  // estimate of lambda E||J - J^T||_F^2 for probes u, v ~ N(0, I) (D, B) — and ADDS its
+  // parameter gradient to grads(). Call after loss_backward(). Zero for `potential`.
+  double add_asymmetry_penalty(const PointsF& u, const PointsF& v, double lambda);
+
   // Serialisation of config + params into a record (embedded by training checkpoints).
   void write(BinaryWriter& w) const;
   static Mlp read(BinaryReader& r);
@@ -100,6 +106,8 @@ class Mlp {
 
   void forward(const PointsF& x, const Eigen::VectorXf& t);  // fills Z_, A_, H_, dH_, out_
   void input_gradient();  // potential: G_l = dphi/dA_l and s = W_1x^T G_1
+  // grads() += grad_theta sum_j U_j . (dO/dx)(x_j) V_j at the cached batch; V (D, B), U (out, B).
+  void tangent_backward(const PointsF& V, const Eigen::MatrixXf& U);
 
   MlpConfig cfg_;
   std::shared_ptr<const Schedule> schedule_;
