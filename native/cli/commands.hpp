@@ -1,0 +1,15 @@
+// The subcommands of `wgflab`: one registration function each, implemented in cmd_<name>.cpp.
+// A registration adds the subcommand, its options (with complete --help text) and a callback
+// that does the work; errors are thrown and turned into exit codes by run_app (common.hpp).
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace wgf::cli {
+
+void add_densities(CLI::App& app);  // list the 2D densities (--json: their definitions)
+void add_field(CLI::App& app);      // evaluate s(x, t) of an exact or MLP field at given points
+void add_train2d(CLI::App& app);    // DSM-train a small MLP on a 2D density, resumable
+void add_sample2d(CLI::App& app);   // sample with a field and score the samples
+void add_bench(CLI::App& app);      // benchmarks (cmd_bench.cpp; a "not built" stub otherwise)
+
+}  // namespace wgf::cli

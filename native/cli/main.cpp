@@ -1,0 +1,39 @@
+// wgflab: the command-line shell of WGF Lab. A thin dispatcher: each subcommand lives in its
+// own cmd_<name>.cpp; the shared conventions (one-line errors, exit code 2, atomic outputs,
+// run JSON, JSON --config) are in common.hpp.
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+#ifndef WGFLAB_HAVE_BENCH
+namespace wgf::cli {
+// Stand-in until native/cli/cmd_bench.cpp exists (CMake compiles that file when present).
+void add_bench(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("bench", "Benchmarks (not built into this binary)");
+  sub->callback([] { throw UsageError("bench: not built into this wgflab (native/cli/cmd_bench.cpp is missing)"); });
+}
+}  // namespace wgf::cli
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"WGF Lab " WGFLAB_VERSION
+               " - diffusion models as Wasserstein gradient flows, from the command line.\n"
+               "Every run writes one JSON document (config, seed, version, metrics); see `wgflab SUB --help`.",
+               "wgflab"};
+  app.require_subcommand(1, 1);
+  app.fallthrough();  // lets `wgflab SUB --config FILE` reach the main app's --config
+  app.set_version_flag("--version", WGFLAB_VERSION);
+  app.get_formatter()->column_width(34);
+  app.footer(
+      "Exit codes: 0 success, 2 bad input (one line on stderr naming the argument; no output file is created or "
+      "changed), 130 interrupted (train2d saves its checkpoint first), 1 internal error.\n"
+      "JSON numbers are always finite: NaN or infinite values are written as null.");
+  wgf::cli::add_json_config(app);
+  wgf::cli::add_densities(app);
+  wgf::cli::add_field(app);
+  wgf::cli::add_train2d(app);
+  wgf::cli::add_sample2d(app);
+  wgf::cli::add_bench(app);
+  return wgf::cli::run_app(app, argc, argv);
+}
