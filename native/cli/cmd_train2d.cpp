@@ -15,7 +15,8 @@
 //   loss_history_stride  1 when every step is listed
 //   metrics              final_loss (mean of the last 100 steps), initial_loss (mean of the
 //                        first 100), steps, steps_this_run, resumed_from_step, train_seconds,
-//                        steps_per_second, num_params, final_lr, and the evaluation's swd, mmd, energy,
+//                        steps_per_second, num_params, final_lr, final_penalty (with
+//                        --jac-reg > 0: mean of the last 100 penalties), and the evaluation's swd, mmd, energy,
 //                        grid_kl, eval_seconds (absent with --eval-n 0)
 //   evaluation           how the evaluation sampled (sampler, steps, grid, n)
 //   reference_floor      the evaluation metrics of a second density draw (common.hpp)
@@ -50,6 +51,7 @@ struct Train2dOptions {
   std::string schedule = MlpConfig{}.schedule;
   double lr = TrainConfig{}.lr;
   std::string lr_schedule = to_string(TrainConfig{}.lr_schedule);
+  double jac_reg = TrainConfig{}.jac_reg;
   std::uint64_t seed = 0;
   int eval_n = 2000;
   std::string save, out, checkpoint;
@@ -107,6 +109,8 @@ void run_train2d(const Train2dOptions& o) {
   if (o.eval_n == 1) throw UsageError("--eval-n must be 0 (no evaluation) or >= 2, got 1");
   require_at_least("--checkpoint-every", o.checkpoint_every, 0);
   if (!(o.lr > 0) || !std::isfinite(o.lr)) throw UsageError("--lr must be a finite number > 0, got " + format_number(o.lr));
+  if (!(o.jac_reg >= 0) || !std::isfinite(o.jac_reg))
+    throw UsageError("--jac-reg must be a finite number >= 0, got " + format_number(o.jac_reg));
   MlpConfig mc;
   mc.width = o.width;
   mc.depth = o.depth;
@@ -125,6 +129,7 @@ void run_train2d(const Train2dOptions& o) {
   tc.weighting = parse_enum("--weighting", parse_weighting, o.weighting);
   tc.lr_schedule = parse_enum("--lr-schedule", parse_lr_schedule, o.lr_schedule);
   tc.total_steps = o.steps;
+  tc.jac_reg = o.jac_reg;
   const std::shared_ptr<const Density> density = load_density(o.density);
   mc.dim = density->dim();
   mc.validate();
@@ -203,6 +208,10 @@ void run_train2d(const Train2dOptions& o) {
       number(train_seconds > 0 ? static_cast<double>(trainer.steps_done() - resumed_from) / train_seconds : NAN);
   metrics["num_params"] = model->num_params();
   metrics["final_lr"] = number(trainer.current_lr());
+  if (o.jac_reg > 0) {  // the regulariser's value lambda ||J - J^T||_F^2 (estimate), last 100 steps
+    const std::vector<double>& p = trainer.penalty_history();
+    metrics["final_penalty"] = number(mean_of(p, p.size() - std::min<size_t>(p.size(), kLossWindow), p.size()));
+  }
 
   SamplerConfig sc;
   sc.kind = SamplerKind::OdeHeun;
@@ -239,6 +248,7 @@ void run_train2d(const Train2dOptions& o) {
                        {"schedule", o.schedule},
                        {"lr", number(o.lr)},
                        {"lr_schedule", o.lr_schedule},
+                       {"jac_reg", number(o.jac_reg)},
                        {"seed", o.seed},
                        {"eval_n", o.eval_n}};
   doc["outputs"] = Json{{"save", o.save}, {"out", o.out}};
@@ -291,6 +301,8 @@ void add_train2d(CLI::App& app) {
   sub->add_option("--lr", o->lr, "Adam learning rate (the base rate of --lr-schedule)");
   sub->add_option("--lr-schedule", o->lr_schedule, "Learning-rate schedule: constant, or cosine (decay from --lr to "
                                                    "lr/100 over --steps; resume with the same --steps)");
+  sub->add_option("--jac-reg", o->jac_reg, "lambda of the conservative regulariser lambda E||J - J^T||_F^2 "
+                                           "(0: off; no effect with --param potential)");
   sub->add_option("--seed", o->seed, "Seed of every random stream (initialisation, batches, evaluation)");
   sub->add_option("--eval-n", o->eval_n, "Points sampled for the evaluation after training (ode-heun, 100 steps on the "
                                          "k grid; metrics against as many fresh density samples); 0 skips it");

@@ -229,6 +229,7 @@ TEST_CASE("train2d writes a model and a run JSON whose loss decreases", "[cli]")
   CHECK(cfg["depth"] == wgf::MlpConfig{}.depth);  // defaults are recorded too
   CHECK(cfg["lr"].get<double>() == 1e-3);
   CHECK(cfg["lr_schedule"] == "constant");
+  CHECK(cfg["jac_reg"].get<double>() == 0.0);
   CHECK(cfg["activation"] == "silu");
   CHECK(cfg["time_features"] == 16);
   CHECK(cfg["schedule"] == "cosine");
@@ -399,7 +400,8 @@ TEST_CASE("sample2d accepts every sampler name and the mlp field", "[cli]") {
     CHECK(run["config"]["sampler"] == s);
     CHECK(run["metrics"]["swd"].is_number());
   }
-  REQUIRE(wgflab(sb, std::string(kTrainSmall) + " --steps 50 --eval-n 0 --save m.bin --out t.json").code == 0);
+  REQUIRE(wgflab(sb, std::string(kTrainSmall) + " --steps 50 --jac-reg 0.01 --eval-n 0 --save m.bin --out t.json").code == 0);
+  CHECK(read_json(sb / "t.json")["metrics"]["final_penalty"].get<double>() >= 0.0);
   const Result r = wgflab(sb, "sample2d --density gmm8 --field mlp:m.bin --n 200 --steps 20 --out run.json --quiet");
   REQUIRE(r.code == 0);
   CHECK(read_json(sb / "run.json")["config"]["field"] == "mlp:m.bin");
@@ -478,6 +480,7 @@ TEST_CASE("bad input: exit code 2, one line naming the argument, outputs untouch
       {T({{"--depth", "0"}}), "--depth"},
       {T({{"--time-features", "-2"}}), "--time-features"},
       {T({{"--lr", "-0.1"}}), "--lr"},
+      {T({{"--jac-reg", "-1"}}), "--jac-reg"},
       {T({{"--batch", "abc"}}), "--batch"},
       {T({{"--eval-n", "-1"}}), "--eval-n"},
       {S({{"--n", "0"}}), "--n"},
@@ -543,7 +546,7 @@ TEST_CASE("--help of every subcommand exits 0 and mentions every option", "[cli]
       {"field", {"--density", "--field", "--schedule", "--t", "--points", "--out", "--json"}},
       {"train2d",
        {"--density", "--steps", "--batch", "--width", "--depth", "--param", "--weighting", "--activation",
-        "--time-features", "--schedule", "--lr", "--lr-schedule", "--seed", "--eval-n", "--save", "--out", "--checkpoint",
+        "--time-features", "--schedule", "--lr", "--lr-schedule", "--jac-reg", "--seed", "--eval-n", "--save", "--out", "--checkpoint",
         "--checkpoint-every", "--resume", "--quiet", "--config"}},
       {"sample2d",
        {"--density", "--field", "--schedule", "--sampler", "--steps", "--grid", "--n", "--seed", "--out", "--samples",
