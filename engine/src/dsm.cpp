@@ -133,6 +133,9 @@ void DsmTrainer::save_checkpoint(const std::string& path) const {
   w.str(to_string(cfg_.weighting));
   w.i32(cfg_.batch);
   w.f64(cfg_.lr);
+  w.str(to_string(cfg_.lr_schedule));
+  w.i32(cfg_.total_steps);
+  w.f64(cfg_.jac_reg);
   w.u64(static_cast<std::uint64_t>(optimizer_.steps()));
   const Rng::State st = rng_.state();
   for (auto s : st.s) w.u64(s);
@@ -162,7 +165,15 @@ void DsmTrainer::load_checkpoint(const std::string& path) {
     r.fail("weighting is '" + weighting + "' but this run uses '" + to_string(cfg_.weighting) + "'");
   const int batch = r.i32("batch");
   if (batch != cfg_.batch) r.fail("batch is " + std::to_string(batch) + " but this run uses " + std::to_string(cfg_.batch));
-  cfg_.lr = r.f64("lr");
+  cfg_.lr = r.f64("lr");  // the stored base rate; a caller may set_lr() another one after
+  const std::string lr_schedule = r.str("lr_schedule", 16);
+  const int total_steps = r.i32("total_steps");
+  const double jac_reg = r.f64("jac_reg");
+  if (lr_schedule != to_string(cfg_.lr_schedule) || (cfg_.lr_schedule == LrSchedule::Cosine && total_steps != cfg_.total_steps))
+    r.fail("learning-rate schedule is '" + lr_schedule + "' over " + std::to_string(total_steps) + " steps but this run uses '" +
+           to_string(cfg_.lr_schedule) + "' over " + std::to_string(cfg_.total_steps));
+  if (jac_reg != cfg_.jac_reg)
+    r.fail("jac_reg is " + std::to_string(jac_reg) + " but this run uses " + std::to_string(cfg_.jac_reg));
   const std::uint64_t steps = r.u64("step");
   Rng::State st{};
   for (auto& s : st.s) s = r.u64("rng");

@@ -352,52 +352,16 @@ void write_text_atomic(const std::string& option, const std::string& path, const
 }
 
 // ---- [metrics against the density] ----------------------------------------------------------
-namespace {
-// The q-quantile of the values (order statistic at floor(q (n - 1))).
-double order_statistic(std::vector<double> v, double q) {
-  const size_t i = static_cast<size_t>(std::floor(q * static_cast<double>(v.size() - 1)));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-  return v[i];
-}
-}  // namespace
-
 SampleReport evaluate_samples(const Points& generated, const Density& density, Rng& rng) {
-  const int n = static_cast<int>(generated.cols());
-  Rng draw_a = rng.split(), draw_b = rng.split(), projections = rng.split();
-  const Points ref = density.sample(draw_a, n);
-  const Points ref2 = density.sample(draw_b, n);
-
-  // Grid box for grid_kl: quantiles of draw A over every coordinate, padded 10%.
-  double lo = 0.0, hi = 0.0;
-  const bool two_d = density.dim() == 2;
-  if (two_d) {
-    lo = INFINITY;
-    hi = -INFINITY;
-    for (Eigen::Index r = 0; r < ref.rows(); ++r) {
-      std::vector<double> v(static_cast<size_t>(n));
-      for (int j = 0; j < n; ++j) v[static_cast<size_t>(j)] = ref(r, j);
-      lo = std::min(lo, order_statistic(v, 0.005));
-      hi = std::max(hi, order_statistic(v, 0.995));
-    }
-    const double pad = 0.1 * (hi - lo);
-    lo -= pad;
-    hi += pad;
-  }
-  constexpr int kBins = 64, kProjections = 128;
-
-  auto metrics = [&](const Points& X) {
-    Json m = Json::object();
-    Rng proj = projections;  // the same projections for the run and for the floor
-    m["swd"] = number(sliced_wasserstein(X, ref, kProjections, proj));
-    m["mmd"] = number(mmd_rbf(X, ref, 0.0));
-    m["energy"] = number(energy_distance(X, ref));
-    m["grid_kl"] = two_d ? number(grid_kl_2d(ref, X, kBins, lo, hi)) : Json(nullptr);
-    return m;
+  const wgf::SampleReport e = wgf::evaluate_samples(generated, density, rng);
+  auto metrics = [&](const wgf::SampleMetrics& m) {
+    return Json{{"swd", number(m.swd)}, {"mmd", number(m.mmd)}, {"energy", number(m.energy)},
+                {"grid_kl", density.dim() == 2 ? number(m.grid_kl) : Json(nullptr)}};
   };
   SampleReport r;
-  r.metrics = metrics(generated);
-  r.reference_floor = metrics(ref2);
-  r.grid_box = Json{{"lo", number(lo)}, {"hi", number(hi)}, {"bins", kBins}};
+  r.metrics = metrics(e.metrics);
+  r.reference_floor = metrics(e.reference_floor);
+  r.grid_box = Json{{"lo", number(e.grid_box.lo)}, {"hi", number(e.grid_box.hi)}, {"bins", e.bins}};
   return r;
 }
 

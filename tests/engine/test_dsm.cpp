@@ -132,6 +132,11 @@ TEST_CASE("dsm: checkpoint resume is bit-exact", "[fast][dsm]") {
   other.width = 16;
   wgf::DsmTrainer c(data, std::make_shared<wgf::Mlp>(other, 1), cfg, 1);
   CHECK_THROWS_WITH(c.load_checkpoint("test_dsm_resume.bin"), Catch::Contains("differs from this run's"));
+  // ... and so is one of another training configuration (it would not resume bit-for-bit).
+  wgf::TrainConfig reg = cfg;
+  reg.jac_reg = 0.5;
+  wgf::DsmTrainer d(data, tiny_model(), reg, 1);
+  CHECK_THROWS_WITH(d.load_checkpoint("test_dsm_resume.bin"), Catch::Contains("jac_reg is 0.000000 but this run uses 0.5"));
   std::remove("test_dsm_resume.bin");
 }
 

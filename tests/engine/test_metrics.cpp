@@ -70,3 +70,21 @@ TEST_CASE("metrics: grid KL of a half-box against the full box is log 2", "[fast
   CHECK(wgf::grid_kl_2d(x, y, 16, -1, 1) == Approx(std::log(2.0)).margin(0.01));
   CHECK(wgf::grid_kl_2d(x, x, 16, -1, 1) == Approx(0.0).margin(1e-12));
 }
+
+TEST_CASE("metrics: grid box from quantiles and the sample report's floor", "[fast][metrics]") {
+  wgf::Points x(2, 1001);
+  for (int j = 0; j <= 1000; ++j) x(0, j) = j / 1000.0, x(1, j) = 0.5;  // x in [0, 1], y = 0.5
+  x(1, 0) = 100.0;                                                        // one far outlier
+  const wgf::Box2d b = wgf::grid_box_2d(x, 0.005, 0.1);
+  // Order statistics at floor(0.005 * 1000) = 5 and 995 of x: 0.005, 0.995; the outlier is
+  // above y's 99.5% quantile and ignored; padding 10% of 0.99 each side.
+  CHECK(b.lo == Approx(0.005 - 0.099).epsilon(1e-12));
+  CHECK(b.hi == Approx(0.995 + 0.099).epsilon(1e-12));
+  // A perfect sampler (fresh draws of the density itself) scores like the floor.
+  auto p = wgf::make_density("gmm8");
+  wgf::Rng r(1), e(2);
+  const wgf::SampleReport rep = wgf::evaluate_samples(p->sample(r, 1000), *p, e);
+  CHECK(rep.metrics.swd < 2.5 * rep.reference_floor.swd);
+  CHECK(rep.reference_floor.swd > 0.0);
+  CHECK(std::isfinite(rep.metrics.grid_kl));
+}

@@ -1,5 +1,6 @@
 // Sample-quality metrics between two point clouds X (D, n) and Y (D, m).
 #pragma once
+#include "wgf/density.hpp"
 #include "wgf/rng.hpp"
 #include "wgf/types.hpp"
 
@@ -21,5 +22,31 @@ double energy_distance(const Points& X, const Points& Y);
 // box [lo, hi]^2, each cell's probability smoothed by +alpha counts (so empty cells of Q do
 // not give infinity). Points outside the box are clamped into the border cells.
 double grid_kl_2d(const Points& X, const Points& Y, int bins, double lo, double hi, double alpha = 1.0);
+
+// A square box [lo, hi]^2 covering a 2D cloud: the q and 1 - q quantiles (order statistics
+// at floor(q (n - 1))) over both coordinates, widened by `pad` of its side on each end.
+// Heavy-tailed densities (the funnel) need the quantiles: min/max would be dominated by
+// a handful of far points.
+struct Box2d {
+  double lo = 0, hi = 0;
+};
+Box2d grid_box_2d(const Points& X, double q = 0.005, double pad = 0.1);
+
+// The transport metrics of generated points against the density they should follow.
+struct SampleMetrics {
+  double swd = 0, mmd = 0, energy = 0;
+  double grid_kl = 0;  // NaN when D != 2
+};
+struct SampleReport {
+  SampleMetrics metrics;          // generated vs n fresh draws of the density (draw A)
+  SampleMetrics reference_floor;  // draw B vs draw A: what a perfect sampler scores at this n
+  Box2d grid_box;                 // box of grid_kl (from draw A)
+  int bins = 64;
+};
+// swd with 128 projections (the same ones for both comparisons), mmd with the median
+// bandwidth, energy distance, and (2D) grid_kl = KL(density || generated) on 64 x 64 cells
+// over grid_box_2d(draw A). Streams: draw A, draw B and the projections are rng.split()s in
+// that order (part of the native/web parity contract).
+SampleReport evaluate_samples(const Points& generated, const Density& density, Rng& rng);
 
 }  // namespace wgf
