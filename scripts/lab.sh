@@ -10,7 +10,7 @@ out=out/lesson
 mkdir -p "$out"
 wgflab=build/default/native/cli/wgflab
 "$wgflab" train2d --density gmm8 --steps 3000 --batch 256 --width 64 --depth 3 --param score \
-  --weighting eps --seed 1 --save "$out/gmm8.mlp" --out "$out/train.json"
+  --weighting eps --lr 2e-3 --lr-schedule cosine --seed 1 --save "$out/gmm8.mlp" --out "$out/train.json"
 "$wgflab" sample2d --density gmm8 --field "mlp:$out/gmm8.mlp" --sampler ode-heun --steps 100 --n 2000 \
   --seed 2 --out "$out/sample_mlp.json" --samples "$out/samples_mlp.csv"
 "$wgflab" sample2d --density gmm8 --field exact --sampler ode-heun --steps 100 --n 2000 \
