@@ -125,8 +125,9 @@ void back_propagate(const Weights& W, const Eigen::MatrixXf& dA, const Eigen::Ma
   out.array() *= dH.array();
 }
 
-// H = act(A), dH = act'(A).
-void activate(Activation act, const Eigen::MatrixXf& A, Eigen::MatrixXf& H, Eigen::MatrixXf& dH) {
+// H = act(A), dH = act'(A); A, H, dH are matrices or column blocks of the same shape.
+template <class MA, class MH, class MD>
+void activate(Activation act, const MA& A, MH&& H, MD&& dH) {
   const auto a = A.array();
   switch (act) {
     case Activation::SiLU: {
@@ -137,19 +138,33 @@ void activate(Activation act, const Eigen::MatrixXf& A, Eigen::MatrixXf& H, Eige
       break;
     }
     case Activation::ELU: {
-      const ArrF e = a.min(0.0f).exp();
-      H.array() = (a > 0.0f).select(a, e - 1.0f);
-      dH.array() = (a > 0.0f).select(ArrF::Ones(a.rows(), a.cols()), e);
+      dH.array() = a.min(0.0f).exp();  // e, reused below
+      H.array() = (a > 0.0f).select(a, dH.array() - 1.0f);
+      dH.array() = (a > 0.0f).select(ArrF::Ones(a.rows(), a.cols()), dH.array());
       break;
     }
     case Activation::ReLU:
       H.array() = a.max(0.0f);
-      dH.array() = (a > 0.0f).cast<float>();
+      dH.array() = (a > 0.0f).template cast<float>();
       break;
     case Activation::Tanh:
       H.array() = a.tanh();
       dH.array() = 1.0f - H.array().square();
       break;
+  }
+}
+
+// A += b (per column), H = act(A), dH = act'(A), one block of columns at a time: the
+// activation's several element-wise passes then run on data still in L1 instead of
+// streaming the whole (width, B) matrices through the cache three or four times.
+void bias_activate(Activation act, const Eigen::Ref<const Eigen::VectorXf>& b, Eigen::MatrixXf& A,
+                   Eigen::MatrixXf& H, Eigen::MatrixXf& dH) {
+  const Eigen::Index cols = std::max<Eigen::Index>(1, 2048 / std::max<Eigen::Index>(1, A.rows()));  // ~8 KB
+  for (Eigen::Index j0 = 0; j0 < A.cols(); j0 += cols) {
+    const Eigen::Index n = std::min(cols, A.cols() - j0);
+    auto a = A.middleCols(j0, n);
+    a.colwise() += b;
+    activate(act, a, H.middleCols(j0, n), dH.middleCols(j0, n));
   }
 }
 
@@ -210,7 +225,13 @@ void Mlp::forward(const PointsF& x, const Eigen::VectorXf& t) {
   sigma_.resize(B);
   Z_.resize(input_dim(), B);
   Z_.topRows(D) = x;
+  const Eigen::Index F = std::max<Eigen::Index>(1, 2 * static_cast<Eigen::Index>(freqs_.size()));  // feature rows
   for (Eigen::Index j = 0; j < B; ++j) {
+    if (j > 0 && t[j] == t[j - 1]) {  // a batch at one time (samplers, MlpField): features computed once
+      sigma_[j] = sigma_[j - 1];
+      Z_.col(j).segment(D, F) = Z_.col(j - 1).segment(D, F);
+      continue;
+    }
     const double sg = schedule_->sigma(static_cast<double>(t[j]));
     sigma_[j] = static_cast<float>(sg);
     const float c = static_cast<float>(0.25 * std::log(std::max(sg, 1e-4)));
@@ -229,12 +250,15 @@ void Mlp::forward(const PointsF& x, const Eigen::VectorXf& t) {
     H_[l].resize(cfg_.width, B);
     dH_[l].resize(cfg_.width, B);
     A_[l].noalias() = W(l) * *prev;
-    A_[l].colwise() += b(l);
-    activate(cfg_.activation, A_[l], H_[l], dH_[l]);
+    bias_activate(cfg_.activation, b(l), A_[l], H_[l], dH_[l]);
     prev = &H_[l];
   }
   out_.resize(output_dim(), B);
-  out_.noalias() = W(cfg_.depth) * *prev;
+  if (out_.rows() <= kThinRows) {
+    for (Eigen::Index i = 0; i < out_.rows(); ++i) out_.row(i).noalias() = W(cfg_.depth).row(i) * *prev;
+  } else {
+    out_.noalias() = W(cfg_.depth) * *prev;
+  }
   out_.colwise() += b(cfg_.depth);
 }
 
