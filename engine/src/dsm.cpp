@@ -111,9 +111,11 @@ double DsmTrainer::step() {
     sample_normal(rng_, v);
     penalties_.push_back(model_->add_asymmetry_penalty(u.cast<float>(), v.cast<float>(), cfg_.jac_reg));
   }
-  for (float g : model_->grads())
-    if (!std::isfinite(g))
-      throw NonFiniteLoss("training diverged: non-finite gradient at step " + std::to_string(steps_done() + 1));
+  // 0 * g is 0 for a finite g and NaN for NaN or +-Inf, so one vectorised sum finds any
+  // non-finite entry (a branch per element kept the plain loop scalar: ~20 us at 36k params).
+  const std::vector<float>& grads = model_->grads();
+  if (!std::isfinite((Eigen::Map<const Eigen::ArrayXf>(grads.data(), static_cast<Eigen::Index>(grads.size())) * 0.0f).sum()))
+    throw NonFiniteLoss("training diverged: non-finite gradient at step " + std::to_string(steps_done() + 1));
   optimizer_.set_lr(current_lr());
   optimizer_.step(model_->params(), model_->grads());
   losses_.push_back(loss);
