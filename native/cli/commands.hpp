@@ -10,6 +10,8 @@ void add_densities(CLI::App& app);  // list the 2D densities (--json: their defi
 void add_field(CLI::App& app);      // evaluate s(x, t) of an exact or MLP field at given points
 void add_train2d(CLI::App& app);    // DSM-train a small MLP on a 2D density, resumable
 void add_sample2d(CLI::App& app);   // sample with a field and score the samples
+void add_diagnose2d(CLI::App& app);  // loop integrals, Jacobian asymmetry, curl, Stein check at t or over k
+void add_report(CLI::App& app);      // PNG figures (+ index.md) from diagnose2d run JSONs
 void add_bench(CLI::App& app);      // benchmarks (cmd_bench.cpp; a "not built" stub otherwise)
 
 }  // namespace wgf::cli

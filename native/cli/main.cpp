@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   wgf::cli::add_field(app);
   wgf::cli::add_train2d(app);
   wgf::cli::add_sample2d(app);
+  wgf::cli::add_diagnose2d(app);
+  wgf::cli::add_report(app);
   wgf::cli::add_bench(app);
   return wgf::cli::run_app(app, argc, argv);
 }
