@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <locale>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -29,6 +31,25 @@ std::string fmt(double v) {
                               " (expected exact, exact+rot:A, exact+const:CX,CY, linear:A11,A12,A21,A22 or mlp:FILE)");
 }
 
+// One number at p (no leading space or '+'), locale-independent; advances p. False on failure.
+bool parse_double(const char*& p, const char* end, double& v) {
+#if defined(__cpp_lib_to_chars)
+  const auto res = std::from_chars(p, end, v);
+  if (res.ec != std::errc()) return false;
+  p = res.ptr;
+  return true;
+#else
+  // The libc++ of Debian's Emscripten 3.1.6 has no floating-point from_chars; a stream in the
+  // classic locale reads the same numbers.
+  if (p == end || *p == ' ' || *p == '+') return false;
+  std::istringstream in(std::string(p, end));
+  in.imbue(std::locale::classic());
+  if (!(in >> v)) return false;
+  p = in.eof() ? end : p + static_cast<std::ptrdiff_t>(in.tellg());
+  return true;
+#endif
+}
+
 // `count` comma-separated finite numbers, nothing else (locale-independent).
 std::vector<double> parse_numbers(const std::string& spec, const std::string& text, size_t count, const char* what) {
   std::vector<double> out;
@@ -36,11 +57,9 @@ std::vector<double> parse_numbers(const std::string& spec, const std::string& te
   const char* end = p + text.size();
   while (true) {
     double v = 0.0;
-    const auto res = std::from_chars(p, end, v);
-    if (res.ec != std::errc() || !std::isfinite(v))
+    if (!parse_double(p, end, v) || !std::isfinite(v))
       bad_spec(spec, std::string("expected ") + what + ", got '" + text + "'");
     out.push_back(v);
-    p = res.ptr;
     if (p == end) break;
     if (*p != ',') bad_spec(spec, std::string("expected ") + what + ", got '" + text + "'");
     ++p;
