@@ -29,8 +29,8 @@
 //               log_density, curl, stein (nx ny arrays), field, velocity, error ({u, v}
 //               arrays), circles [{cx, cy, r}]; node (i, j) is entry j nx + i, at
 //               (x_min + i (x_max - x_min)/(nx - 1), y_min + j (y_max - y_min)/(ny - 1))
-//   transport   (--transport) samples generated from t_max down to k = 1 by ode-heun and sde,
-//               scored against the density: {n, steps, grid_box, reference_floor,
+//   transport   (--transport) samples generated from t_max down to t ~ 0 by ode-heun and sde on
+//               the --transport-grid, scored against the density: {n, steps, grid, grid_box, reference_floor,
 //               field: {ode-heun: M, sde: M}, exact: {...} (field != exact),
 //               gradient_part: {...} (--helmholtz), helmholtz_grid}, M = {swd, mmd, energy, grid_kl}
 //   metrics     rows, diagnose_seconds, transport_seconds
@@ -80,7 +80,7 @@ struct Diagnose2dOptions {
   bool helmholtz = false;
   int transport_n = 2000;
   int transport_steps = 100;
-  std::string transport_grid = "t";
+  std::string transport_grid = "k";
   std::string out, csv;
   bool quiet = false;
   const CLI::Option* schedule_opt = nullptr;
@@ -231,8 +231,8 @@ const std::vector<std::string>& notes() {
       "= 0), so a stein_mean near zero is no evidence that e lies in the null kernel of the Stein operator; the "
       "evidence is stein_rms (zero iff S = div e + s_true . e vanishes pointwise), stein_cancellation = stein_rms / "
       "(div_e_rms + s_dot_e_rms) (near 0 when div e and s_true . e cancel point by point, near 1 when they do not; "
-      "undefined-like when both terms vanish separately) and the transport metrics (samples generated with the "
-      "field against the density).",
+      "it is noise over noise when both terms vanish on their own, as for exact+rot:A, so read stein_rms against "
+      "sqrt(error_l2) then) and the transport metrics (samples generated with the field against the density).",
       "stein_sem is the standard error of stein_mean: |stein_mean| within a few stein_sem is consistent with zero.",
       "loop_integral is the midpoint-rule line integral of s around closed paths (Eq. 4), zero for a gradient field "
       "up to O(1/L^2) in the path's segment count L; loop_ratio is Eq. 7, 2 loop_integral / sum |y_mid| |dy|. "
@@ -397,7 +397,7 @@ void run_diagnose2d(const Diagnose2dOptions& o) {
   }
 
   // Transport: generate with the field (and the exact score, and the gradient part alone)
-  // from t_max down to k = 1; every run starts from the same particles and noise, and every
+  // from t_max down; every run starts from the same particles and noise, and every
   // score uses the same density draws, so the runs are paired.
   Json transport;
   double transport_seconds = 0;
@@ -578,16 +578,19 @@ void add_diagnose2d(CLI::App& app) {
   sub->add_option("--projection-noisings", o->projection_noisings, "Projection paths: noisings K joined cyclically");
   sub->add_option("--projection-points", o->projection_points, "Projection paths: points per segment");
   sub->add_flag("--transport", o->transport,
-                "Also generate samples with the field (ode-heun and sde, t_max down to k = 1) and score them against "
-                "the density (and the exact score's samples when the field is not exact)");
+                "Also generate samples with the field (ode-heun and sde from t_max down, --transport-steps on the "
+                "--transport-grid) and score them against the density, next to the exact score's samples (when the "
+                "field is not exact) and the Monte Carlo floor");
   sub->add_flag("--helmholtz", o->helmholtz,
                 "With --transport: also generate with the gradient part of the field alone (Helmholtz-Hodge split on "
                 "a --grid x --grid box)");
   sub->add_option("--transport-n", o->transport_n, "Transport: samples per run");
   sub->add_option("--transport-steps", o->transport_steps, "Transport: sampler steps");
   sub->add_option("--transport-grid", o->transport_grid,
-                  "Transport time grid: t (evenly in t from t_max down to 1e-3) or k (evenly in k down to k = 1; its "
-                  "first step spans the schedule's clipped last interval, which a rotational part cannot follow)");
+                  "Transport time grid: k (evenly in k down to k = 1, as sample2d and train2d sample; steps crowd "
+                  "near t = 0, where trained fields are stiff) or t (evenly in t down to t = 1e-3). Use t for "
+                  "exact+rot:A: the k grid's first step spans t = 6.5 -> 9.9 (the schedule's clipped last betas), "
+                  "which no explicit solver follows through the rotational part A R s");
   sub->add_option("--out", o->out, "Output run JSON (DIAG.json: config, rows per time, maps, transport)")->required();
   sub->add_option("--csv", o->csv,
                   "Also write CSV series into this directory (created if missing): loop_integral_KIND.csv, "

@@ -268,7 +268,10 @@ TEST_CASE("diagnose2d --k-sweep 5: five rows, k increasing, every key, CSV serie
 TEST_CASE("diagnose2d --transport: the rotated score transports like the exact one, the shifted one does not",
           "[cli]") {
   Sandbox sb;
-  const std::string base = "--density gmm8 --t 0.5 --loops circle:0,0,1 --samples 32 --transport --transport-n 1000 ";
+  // The t grid: on the k grid the first step (t = 6.5 -> 9.9) turns the rotational part by
+  // A * 3.5 rad at once, which Heun cannot follow (an artefact of the solver, not of the field).
+  const std::string base =
+      "--density gmm8 --t 0.5 --loops circle:0,0,1 --samples 32 --transport --transport-n 1000 --transport-grid t ";
   const json rot = diagnose(sb, base + "--field exact+rot:0.5 --helmholtz --grid 48", "rot.json");
   const json cst = diagnose(sb, base + "--field exact+const:0.5,0", "const.json");
   for (const json* d : {&rot, &cst}) {
