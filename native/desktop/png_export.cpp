@@ -23,6 +23,7 @@ void write_framebuffer_png(const std::string& path, int x, int y, int w, int h, 
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   stbi_flip_vertically_on_write(1);
+  stbi_write_png_compression_level = 9;
   if (!stbi_write_png(path.c_str(), w, h, 3, px.data(), w * 3))
     throw std::runtime_error(path + ": cannot write the PNG (does the folder exist and is it writable?)");
 }

@@ -114,9 +114,16 @@ int run_shell(const ShellOptions& o) {
     if (o.step > 0) app.go_to_step(o.step - 1);
     if (!o.panel.empty()) app.state().panel = ui::parse_panel(o.panel);
     for (int i = 0; i < o.train_steps; ++i) app.lab().train(0);
+    if (o.sweep) {
+      app.lab().sync(app.state());
+      app.sweep().start(app.lab(), app.state());
+    }
     app.lab().clock().reset();  // pre-training is not frame time
     bool running = true;
     for (int frame = 1; running; ++frame) {
+      // The front end's own "Export PNG" path (ExportRequest), asked for on the last frame.
+      if (o.frames > 0 && frame == o.frames && !o.export_panel.empty() && app.layout().count("panel"))
+        app.request_export(o.export_panel, app.layout().at("panel"));
       SDL_Event e;
       while (SDL_PollEvent(&e)) {
         ImGui_ImplSDL2_ProcessEvent(&e);

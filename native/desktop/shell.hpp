@@ -9,9 +9,11 @@ struct ShellOptions {
   std::string assets_dir, lesson, state_file, panel, font;
   int step = 0;                    // tour step of the lesson (1-based; 0: the lesson's start)
   std::string screenshot, layout;  // written after the last of `frames` frames
+  std::string export_panel;        // the panel's figure as PNG, through the front end's export request
   int frames = 0;                  // 0: run until the window is closed
   int width = 1600, height = 1000;
   int train_steps = 0;             // DSM steps before the first frame (screenshots of a trained field)
+  bool sweep = false;              // start the diagnostics sweep vs k at launch
   float scale = 0;                 // UI scale; 0: from the display's DPI
 };
 

@@ -228,6 +228,8 @@ void NullKernelPanel::stats_and_sweep(App& app, float width) {
   a.legend("|mean S|", plot::series_colour(1));
   a.legend("cancellation", plot::series_colour(2));
   a.legend("E|e|^2", plot::series_colour(3));
+  if (sw.empty()) a.draw()->AddText(ImVec2(a.inner().min.x + 10, a.inner().min.y + 10), IM_COL32(200, 200, 200, 200),
+                                    "press 'Sweep k'");
 }
 
 void NullKernelPanel::draw(App& app) {

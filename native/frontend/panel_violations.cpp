@@ -255,6 +255,8 @@ void ViolationsPanel::side(App& app) {
   a.legend("rotation", plot::series_colour(1));
   a.legend("projection", plot::series_colour(2));
   a.legend("||J-J^T||/||J+J^T||", plot::series_colour(3));
+  if (sw.empty()) a.draw()->AddText(ImVec2(a.inner().min.x + 10, a.inner().min.y + 10), IM_COL32(200, 200, 200, 200),
+                                    "press 'Sweep k': the diagnostics at 16 time indices");
 }
 
 void ViolationsPanel::draw(App& app) {

@@ -30,15 +30,18 @@ Range data_range(const std::vector<double>& v, bool log) {
   for (double x : v)
     if (std::isfinite(x) && (!log || x > 0)) lo = std::min(lo, x), hi = std::max(hi, x);
   if (!(lo <= hi)) return log ? Range{0.1, 1} : Range{0, 1};
+  // A margin of 5% of the span (of the decades, on a log axis) keeps curves off the frame.
   if (log) {
     if (hi <= lo * 1.0001) return {lo / 2, hi * 2};
-    return {lo, hi};
+    const double pad = std::pow(hi / lo, 0.05);
+    return {lo / pad, hi * pad};
   }
   if (hi - lo <= 1e-12 * std::max(1.0, std::abs(hi))) {
     const double pad = std::max(1e-3, 0.1 * std::abs(hi));
     return {lo - pad, hi + pad};
   }
-  return {lo, hi};
+  const double pad = 0.05 * (hi - lo);
+  return {lo - pad, hi + pad};
 }
 
 Range data_range(const Vec& v) { return data_range(std::vector<double>(v.data(), v.data() + v.size())); }

@@ -3,6 +3,9 @@
 // app wrote: framebuffer pixels x0, y0, x1, y1) is drawn: at least MIN_FRACTION of its pixels
 // differ from the region's most common colour (its background) and it holds at least
 // MIN_COLOURS distinct colours (a heatmap has many; text on a panel a few). Exit 1 on failure.
+//
+// check_screenshot --crop-of PNG LAYOUT NAME CROP: asserts that CROP (an exported figure) is
+// exactly region NAME of PNG, pixel for pixel.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -39,9 +42,41 @@ Stats region_stats(const unsigned char* px, int width, int x0, int y0, int x1, i
   return s;
 }
 
+// CROP must equal region `name` of the screenshot.
+int check_crop(const char* full, const char* layout_path, const std::string& name, const char* crop) {
+  int w = 0, h = 0, cw = 0, ch = 0, n = 0;
+  unsigned char* a = stbi_load(full, &w, &h, &n, 3);
+  unsigned char* b = stbi_load(crop, &cw, &ch, &n, 3);
+  std::ifstream in(layout_path);
+  if (!a || !b || !in) {
+    std::fprintf(stderr, "FAIL: cannot read %s, %s or %s\n", full, crop, layout_path);
+    return 1;
+  }
+  const auto r = nlohmann::json::parse(in)["regions"][name];
+  const int x0 = std::max(0, r[0].get<int>()), y0 = std::max(0, r[1].get<int>());
+  const int x1 = std::min(w, r[2].get<int>()), y1 = std::min(h, r[3].get<int>());
+  int rc = 0;
+  if (cw != x1 - x0 || ch != y1 - y0) {
+    std::fprintf(stderr, "FAIL: %s is %dx%d, region %s is %dx%d\n", crop, cw, ch, name.c_str(), x1 - x0, y1 - y0);
+    rc = 1;
+  } else {
+    long differ = 0;
+    for (int y = 0; y < ch; ++y)
+      for (int x = 0; x < cw * 3; ++x)
+        differ += a[3 * (static_cast<size_t>(y0 + y) * w + x0) + x] != b[static_cast<size_t>(y) * cw * 3 + x];
+    std::printf("exported %s: %dx%d, %ld bytes differ from the screenshot's region %s\n", crop, cw, ch, differ,
+                name.c_str());
+    if (differ) rc = 1;
+  }
+  stbi_image_free(a);
+  stbi_image_free(b);
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 6 && std::string(argv[1]) == "--crop-of") return check_crop(argv[2], argv[3], argv[4], argv[5]);
   if (argc < 3) {
     std::fprintf(stderr, "usage: check_screenshot PNG LAYOUT [NAME:MIN_FRACTION:MIN_COLOURS ...]\n");
     return 2;

@@ -18,8 +18,12 @@ for _ in $(seq 200); do [[ -s $tmp/display ]] && break; sleep 0.05; done
 [[ -s $tmp/display ]] || { echo "Xvfb did not start:" >&2; cat "$tmp/xvfb.log" >&2; exit 1; }
 export DISPLAY=":$(cat "$tmp/display")" LIBGL_ALWAYS_SOFTWARE=1
 png="$out/lab-screenshot.png"
-"$lab" --frames 30 --width 1600 --height 1000 --scale 1 --screenshot "$png" --layout "$out/lab-screenshot.json"
+rm -f "$out/lab-figure.png"
+"$lab" --frames 30 --width 1600 --height 1000 --scale 1 --screenshot "$png" --layout "$out/lab-screenshot.json" \
+  --export "$out/lab-figure.png"
 # Regions and what they must hold: NAME:MIN_FRACTION_OF_PIXELS_OFF_BACKGROUND:MIN_DISTINCT_COLOURS.
 "$checker" "$png" "$out/lab-screenshot.json" \
   side:0.03:3 panel:0.3:100 status:0.02:2 plot:forward.density:0.5:30 plot:forward.energy:0.005:3 plot:forward.kl:0.005:3
+# The front end's Export PNG (an ExportRequest the shell fulfils): the panel area, pixel for pixel.
+"$checker" --crop-of "$png" "$out/lab-screenshot.json" panel "$out/lab-figure.png"
 echo "screenshot: $png"

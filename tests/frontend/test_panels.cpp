@@ -89,7 +89,7 @@ TEST_CASE("ui: training - live DSM steps inside the frame budget, the loss falls
   CHECK(lab.app.lab().losses().size() == n);
 }
 
-TEST_CASE("ui: violations - a loop placed with the mouse; exact gives 0, exact+rot does not", "[ui][fast]") {
+TEST_CASE("ui: violations - a loop placed and dragged with the mouse, 0 for exact, not for exact+rot", "[ui][fast]") {
   HeadlessLab lab;
   auto& s = lab.app.state();
   s.train.running = false;

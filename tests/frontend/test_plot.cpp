@@ -14,11 +14,12 @@ TEST_CASE("plot: nice ticks and ranges", "[ui][fast]") {
   CHECK(plot::ticks({2, 30}, 5, true) == std::vector<double>{2, 5, 10, 20});  // one decade: 2 and 5 too
   CHECK(plot::tick_label(0.25) == "0.25");
   CHECK(plot::tick_label(1e-5) == "1e-05");
-  const plot::Range r = plot::data_range(std::vector<double>{3, NAN, -1, 2});
-  CHECK(r.lo == -1);
-  CHECK(r.hi == 3);
-  const plot::Range l = plot::data_range(std::vector<double>{-1, 0, 0.01, 100}, true);
-  CHECK(l.lo == 0.01);
+  const plot::Range r = plot::data_range(std::vector<double>{3, NAN, -1, 2});  // 5% margins
+  CHECK(r.lo == Approx(-1.2));
+  CHECK(r.hi == Approx(3.2));
+  const plot::Range l = plot::data_range(std::vector<double>{-1, 0, 0.01, 100}, true);  // 5% of 4 decades
+  CHECK(l.lo == Approx(0.01 / std::pow(10.0, 0.2)));
+  CHECK(l.hi == Approx(100 * std::pow(10.0, 0.2)));
   CHECK(plot::symmetric_range(wgf::Vec::LinSpaced(5, -3, 1)).lo == -3);
   CHECK(plot::colormap(plot::Colormap::Diverging, 0.5) == IM_COL32(247, 247, 247, 255));
 }
