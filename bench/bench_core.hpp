@@ -32,7 +32,7 @@ struct GemmPeak {
 };
 // Single-threaded Eigen float C = A B on n x n matrices for each n in `sizes` (sized to be
 // compute-bound), best of `reps` products per size, in CPU time.
-GemmPeak sgemm_peak(const std::vector<int>& sizes = {512, 768, 1024}, int reps = 5);
+GemmPeak sgemm_peak(const std::vector<int>& sizes = {512, 768, 1024}, int reps = 10);
 
 // ---- [engine loops] ----------------------------------------------------------------------
 // Rates are per second of process CPU time (clock_gettime(CLOCK_PROCESS_CPUTIME_ID), the

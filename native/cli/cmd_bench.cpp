@@ -99,7 +99,7 @@ void print_torch(const Json& t, const char* unit, double engine_rate, const char
 }
 
 void print_peak(const bench::GemmPeak& peak) {
-  std::printf("  SGEMM peak     %12.1f GFLOP/s  (Eigen float C = A B, n = %d, best of 5, this core)\n", peak.gflops,
+  std::printf("  SGEMM peak     %12.1f GFLOP/s  (Eigen float C = A B, n = %d, best of 10, this core)\n", peak.gflops,
               peak.n);
 }
 
