@@ -256,6 +256,11 @@ double App::readout(const std::string& key) const {
   return it == readouts_.end() ? NAN : it->second;
 }
 
+bool App::button(const char* label, const std::string& action, ImVec2 size) {
+  const bool pressed = ImGui::Button(label, size);
+  return take(action) || pressed;
+}
+
 void App::request_export(const std::string& path, plot::Rect rect) { exports_.push_back({path, rect}); }
 
 std::vector<ExportRequest> App::take_export_requests() { return std::exchange(exports_, {}); }

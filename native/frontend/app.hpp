@@ -8,6 +8,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,6 +89,14 @@ class App {
   void add_compare_run(RunFile r) { pending_runs_.push_back(std::move(r)); }
   std::vector<RunFile> take_compare_runs() { return std::exchange(pending_runs_, {}); }
 
+  // Named actions, the buttons' programmatic twins ("null_kernel.transport", "sweep",
+  // "sampling.restart", "compare.add_session", "training.reset"): tests, lessons' scripts and
+  // the web shell press them; the panel that owns the button takes them when it draws.
+  void trigger(const std::string& action) { actions_.insert(action); }
+  bool take(const std::string& action) { return actions_.erase(action) > 0; }
+  // An ImGui button or its action.
+  bool button(const char* label, const std::string& action, ImVec2 size = ImVec2(0, 0));
+
   // PNG exports the shell fulfils after rendering.
   void request_export(const std::string& path, plot::Rect rect);
   std::vector<ExportRequest> take_export_requests();
@@ -117,6 +126,7 @@ class App {
   Clock::time_point message_time_{};
   std::map<std::string, double> readouts_;
   std::vector<ExportRequest> exports_;
+  std::set<std::string> actions_;
   std::vector<RunFile> pending_runs_;
   std::map<std::string, plot::Rect> layout_;
   std::string state_path_, run_path_, png_path_;

@@ -55,7 +55,7 @@ void ComparePanel::files(App& app) {
     if (listing_.empty()) app.notify("no *.json in " + folder_, true);
   }
   ImGui::SameLine();
-  if (ImGui::Button("Add this session")) {
+  if (app.button("Add this session", "compare.add_session")) {
     try {
       add(app, parse_run(app.run_json(), "this session"));
     } catch (const std::exception& e) {

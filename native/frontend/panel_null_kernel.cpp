@@ -197,14 +197,16 @@ void NullKernelPanel::stats_and_sweep(App& app, float width) {
   app.set_readout("null_kernel.stein_rms", m.stein_rms);
   app.set_readout("null_kernel.cancellation", m.stein_cancellation);
 
-  if (ImGui::Button(tr_.full && !tr_.full->done() ? "transporting..." : "Sample: field vs gradient part")) start_transport(app);
+  if (app.button(tr_.full && !tr_.full->done() ? "transporting...###transport" : "Sample: field vs gradient part###transport",
+                 "null_kernel.transport"))
+    start_transport(app);
   step_transport(app);
   if (tr_.full && tr_.full->done())
     ImGui::Text("SWD to data: field %.3f  gradient part %.3f  exact %.3f  (floor %.3f)", tr_.swd_full, tr_.swd_grad,
                 tr_.swd_exact, tr_.floor);
   ImGui::Checkbox("Helmholtz split (grey: grad phi, white: the rest)", &s.null_kernel.show_split);
 
-  if (ImGui::Button(sw.running() ? "sweeping..." : "Sweep k")) sw.start(app.lab(), s);
+  if (app.button(sw.running() ? "sweeping...###sweep" : "Sweep k###sweep", "sweep")) sw.start(app.lab(), s);
   ImGui::SameLine();
   ImGui::Text("%zu/%zu, field %s", sw.rows().size(), sw.total(), sw.empty() ? "-" : sw.field_name().c_str());
   plot::AxesStyle st;

@@ -120,7 +120,7 @@ void SamplingPanel::draw(App& app) {
     s.sample.running = !s.sample.running;
   }
   ImGui::SameLine();
-  if (ImGui::Button("Restart (snapshot the field)")) restart(app);
+  if (app.button("Restart (snapshot the field)", "sampling.restart")) restart(app);
   ImGui::SameLine();
   ImGui::PushItemWidth(7 * ImGui::GetFontSize());
   combo("ODE", s.sample.ode, {"ode-euler", "ode-heun", "ode-rk4"});

@@ -51,7 +51,7 @@ void TrainingPanel::controls(App& app) {
   if (reg) slider_log("lambda", pending_.jac_reg, 1e-3, 10);
   const bool dirty = !same_network_and_trainer(pending_, s.train);
   if (dirty) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.45f, 0.1f, 1));
-  if (ImGui::Button(dirty ? "Apply (new network)" : "Reset network")) {
+  if (app.button(dirty ? "Apply (new network)###apply" : "Reset network###apply", "training.reset")) {
     const bool running = s.train.running;
     const double lr = s.train.lr, budget = s.train.budget_ms;
     s.train = pending_;

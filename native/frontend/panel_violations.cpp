@@ -234,7 +234,7 @@ void ViolationsPanel::side(App& app) {
   app.set_readout("violations.curl_max", curl_.size() ? curl_.cwiseAbs().maxCoeff() : NAN);
 
   // Both constraints vs k, from the shared sweep.
-  if (ImGui::Button(sw.running() ? "sweeping..." : "Sweep k")) sw.start(app.lab(), s);
+  if (app.button(sw.running() ? "sweeping...###sweep" : "Sweep k###sweep", "sweep")) sw.start(app.lab(), s);
   ImGui::SameLine();
   ImGui::Text("%zu/%zu indices, field %s", sw.rows().size(), sw.total(), sw.empty() ? "-" : sw.field_name().c_str());
   plot::AxesStyle st;
