@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   cli.add_option("--panel", o.panel, "panel to show: forward|velocity|training|sampling|violations|null_kernel|compare");
   cli.add_option("--train-steps", o.train_steps, "train the network this many DSM steps before the first frame");
   cli.add_flag("--sweep", o.sweep, "start the diagnostics sweep vs k (panels 5 and 6) at launch");
+  cli.add_option("--action", o.actions, "press a named action at launch (e.g. sweep, null_kernel.transport, "
+                                       "sampling.restart, compare.add_session, training.reset)");
   cli.add_option("--frames", o.frames, "render this many frames, then write --screenshot/--layout and exit (0: run)");
   cli.add_option("--screenshot", o.screenshot, "PNG of the whole window after the last frame (with --frames)");
   cli.add_option("--export", o.export_panel, "PNG of the panel area after the last frame, through the front end's export");

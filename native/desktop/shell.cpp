@@ -118,6 +118,7 @@ int run_shell(const ShellOptions& o) {
       app.lab().sync(app.state());
       app.sweep().start(app.lab(), app.state());
     }
+    for (const std::string& a : o.actions) app.trigger(a);
     app.lab().clock().reset();  // pre-training is not frame time
     bool running = true;
     for (int frame = 1; running; ++frame) {

@@ -2,6 +2,7 @@
 // backends, and the loop that calls the shared App::frame() (native/frontend/app.hpp).
 #pragma once
 #include <string>
+#include <vector>
 
 namespace wgf::desktop {
 
@@ -14,6 +15,7 @@ struct ShellOptions {
   int width = 1600, height = 1000;
   int train_steps = 0;             // DSM steps before the first frame (screenshots of a trained field)
   bool sweep = false;              // start the diagnostics sweep vs k at launch
+  std::vector<std::string> actions;  // named actions pressed at launch (App::trigger)
   float scale = 0;                 // UI scale; 0: from the display's DPI
 };
 
