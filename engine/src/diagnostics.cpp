@@ -278,6 +278,7 @@ SteinValues stein_values(const VectorField& truth, const VectorField& field, con
   const Points s_true = eval_chunked(truth, x, t, max_batch);
   out.e = s_true - eval_chunked(field, x, t, max_batch);
   out.s_dot_e = (s_true.cwiseProduct(out.e)).colwise().sum().transpose();
+  out.scale = (s_true.colwise().norm().array() * out.e.colwise().norm().array()).transpose();
 
   // div e = div s_true - div s_field along shared directions: the exact trace (axes) or the
   // same Rademacher probes for both fields. The directions are drawn once, chunk by chunk,
@@ -319,7 +320,7 @@ SteinSummary summarize(const SteinValues& v) {
   s.stein_rms = rms_of(v.stein);
   s.div_e_rms = rms_of(v.div_e);
   s.s_dot_e_rms = rms_of(v.s_dot_e);
-  const double den = s.div_e_rms + s.s_dot_e_rms;
+  const double den = std::max(s.div_e_rms + s.s_dot_e_rms, 1e-6 * rms_of(v.scale));
   s.stein_cancellation = den > 0.0 ? s.stein_rms / den : 0.0;
   return s;
 }

@@ -6,10 +6,11 @@
 namespace wgf {
 
 Points VectorField::jvp(const Points& x, double t, const Points& v) const {
-  // Step ~ cbrt(machine eps) * scale balances truncation O(h^2) against rounding O(eps/h).
-  const double scale = std::max(1.0, x.cwiseAbs().maxCoeff());
-  const double h = 6e-6 * scale;
-  return (eval(x + h * v, t) - eval(x - h * v, t)) / (2.0 * h);
+  // Step per point, h_j ~ cbrt(machine eps) * max(1, |x_j|_inf): balances truncation O(h^2)
+  // against rounding O(eps / h), and one far-out point does not coarsen its neighbours' steps.
+  const Eigen::RowVectorXd h = 6e-6 * x.cwiseAbs().colwise().maxCoeff().cwiseMax(1.0);
+  const Points hv = v.array().rowwise() * h.array();
+  return (eval(x + hv, t) - eval(x - hv, t)).array().rowwise() / (2.0 * h.array());
 }
 
 Eigen::MatrixXd VectorField::jacobian(const Points& x, double t) const {

@@ -124,7 +124,7 @@ TEST_CASE("helmholtz: a quadratic potential (Gaussian score) is split exactly", 
 
 TEST_CASE("helmholtz: sampling with the gradient part of an exact field reproduces the exact samples",
           "[fast][helmholtz]") {
-  // Heun on the k grid evaluates the field only at the grid times; precomputing the split at
+  // Heun on the k grid evaluates the field only at the (sub-)step times; precomputing the split at
   // exactly those times makes the gradient part equal the (linear) Gaussian score there, so
   // the whole trajectory agrees with the exact sampler's to rounding.
   auto p = std::shared_ptr<const wgf::Density>(wgf::make_density("gaussian"));
@@ -132,7 +132,7 @@ TEST_CASE("helmholtz: sampling with the gradient part of an exact field reproduc
   const auto exact = std::make_shared<const wgf::ExactScore>(p, sch);
   wgf::SamplerConfig cfg;
   cfg.steps = 40;
-  const wgf::HelmholtzPartField grad(exact, wgf::Grid2D{}, wgf::sampler_times(*sch, cfg));
+  const wgf::HelmholtzPartField grad(exact, wgf::Grid2D{}, wgf::sampler_substep_times(*sch, cfg));
   wgf::Rng r1(3), r2(3);
   const wgf::Points a = wgf::sample(*exact, *sch, cfg, 500, r1), b = wgf::sample(grad, *sch, cfg, 500, r2);
   CHECK((a - b).cwiseAbs().maxCoeff() < 1e-8);

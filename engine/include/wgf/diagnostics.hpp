@@ -102,6 +102,7 @@ struct SteinValues {
   Vec div_e;      // (N) div e
   Vec s_dot_e;    // (N) s_true . e
   Vec stein;      // (N) S = div e + s_true . e  (Eq. 20-21)
+  Vec scale;      // (N) |s_true| |e|, the size s_true . e would have without orthogonality
 };
 // Per point. div e uses the same directions (axes, or the same Rademacher probes) for both
 // fields, so identical fields give div e = 0 exactly and the estimator's noise is that of e.
@@ -116,7 +117,11 @@ struct SteinSummary {
   double stein_rms = 0;           // sqrt(mean S^2): zero iff e is in the null kernel at the samples
   double div_e_rms = 0;           // sqrt(mean (div e)^2)
   double s_dot_e_rms = 0;         // sqrt(mean (s_true . e)^2)
-  double stein_cancellation = 0;  // stein_rms / (div_e_rms + s_dot_e_rms); 0 when e = 0
+  // stein_rms / max(div_e_rms + s_dot_e_rms, 1e-6 RMS(|s_true| |e|)); 0 when e = 0. The floor
+  // matters when div e and s_true . e vanish separately (the rotated score e = A J s_true:
+  // div(J s) = -curl s = 0 and s . J s = 0): both are then rounding noise, and their bare
+  // ratio would be noise over noise (~1) although S = 0 to that same precision.
+  double stein_cancellation = 0;
 };
 SteinSummary summarize(const SteinValues& v);
 

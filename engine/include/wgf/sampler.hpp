@@ -11,6 +11,11 @@
 // from t_max to t_end. The stochastic samplers return the mean on their last step
 // (no noise is added at the end, as in DDPM).
 // The start is x_T ~ N(0, sigma(t_max)^2 I) (for VP, N(0, I) to within e^{-2 t_max}).
+// Long intervals are split: a grid interval longer than max_dt in t is integrated in
+// ceil(dt / max_dt) equal sub-steps. The cosine grid needs it: its clipped last beta makes
+// t_T - t_{T-1} = 3.45, and one step across that gap turns a non-gradient field's particles
+// (e.g. the rotated score exact+rot:A, whose PF-ODE velocity there is ~A J x) by 3.45 A
+// radians in a single Euler/Heun step, ruining a transport that is exact in continuous time.
 #pragma once
 #include <functional>
 #include <string>
@@ -34,14 +39,27 @@ struct SamplerConfig {
   TimeGrid grid = TimeGrid::K;
   int k_end = 1;            // K grid: last index (t_1 > 0: learned fields are undefined at sigma = 0)
   double t_end = 1e-3;      // T grid: last time
+  double max_dt = 0.25;     // longest sub-step in t (<= 0: never split)
   void validate(const Schedule& s) const;
 };
 
 // The times t_0 > t_1 > ... > t_N the sampler visits.
 std::vector<double> sampler_times(const Schedule& schedule, const SamplerConfig& cfg);
 
-// Called after each step i (1..N) with the current time and particles (D, n); return false
-// to stop early.
+// Sub-steps of the grid interval t0 -> t1 under cfg.max_dt (>= 1).
+int sampler_substeps(const SamplerConfig& cfg, double t0, double t1);
+// Every sub-step boundary the sampler passes (sampler_times() refined by the sub-steps):
+// the Euler, Heun, SDE and DDPM rules evaluate the field only at these times.
+std::vector<double> sampler_substep_times(const Schedule& schedule, const SamplerConfig& cfg);
+
+// One grid interval t0 -> t1 (t1 < t0) of the sampler, in place on x (D, n), with its
+// sub-steps; `last` marks the final interval (the stochastic samplers add no noise on its
+// final sub-step). integrate() and SamplerRun (sampler_run.hpp) both step through this.
+void sampler_step(const VectorField& field, const Schedule& schedule, const SamplerConfig& cfg, Points& x, double t0,
+                  double t1, bool last, Rng& rng);
+
+// Called after each grid interval i (1..N) with the current time and particles (D, n);
+// return false to stop early.
 using SamplerObserver = std::function<bool(int step, double t, const Points& x)>;
 
 // Runs the sampler from fresh N(0, sigma_max^2 I) particles; returns (D, n).

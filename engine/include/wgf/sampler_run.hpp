@@ -32,7 +32,7 @@ class SamplerRun {
   std::shared_ptr<const Schedule> schedule_;
   SamplerConfig cfg_;
   std::vector<double> times_;
-  Points x_, z_;
+  Points x_;
   Rng rng_;
   int step_ = 0;
 };
