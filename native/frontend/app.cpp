@@ -146,7 +146,7 @@ void App::apply_state(const AppState& s) {
 // ---- state files ------------------------------------------------------------------------------
 Json App::save_state() const {
   Json model = Json::object();
-  const Mlp& m = const_cast<Lab&>(lab_).model();
+  const Mlp& m = lab_.model();
   model["config"] = describe(m.config());
   model["params"] = m.params();
   Json losses = Json::array();

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "wgf/density.hpp"
+
 namespace wgf::ui {
 namespace {
 
@@ -188,7 +190,7 @@ void apply_json(AppState& s, const Json& j, const std::string& where) {
       throw std::invalid_argument(r.path("panel") + ": " + e.what());
     }
   }
-  r.text("density", s.density);
+  r.text("density", s.density, density_names());
   r.text("schedule", s.schedule, {"cosine", "linear", "ve"});
   r.integer("k", s.k, 1, 100000);
   r.text("field", s.field);

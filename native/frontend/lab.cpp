@@ -22,12 +22,8 @@ void EngineClock::begin_frame() {
 void Lab::sync(const AppState& s) {
   bool world = false;
   if (!density_ || s.density != density_name_) {
-    try {
-      density_ = make_density(s.density);
-      density_name_ = s.density;
-    } catch (const std::invalid_argument&) {
-      if (!density_) density_ = make_density("gmm8");  // the state's validation names the error
-    }
+    density_ = make_density(s.density);  // apply_json checked the name
+    density_name_ = s.density;
     world = true;
   }
   if (!schedule_ || s.schedule != schedule_name_) {

@@ -56,8 +56,9 @@ class EngineTimer {
 
 class Lab {
  public:
-  // Rebuilds what the state changed; never throws: a bad field spec leaves the exact field in
-  // place and field_error() says why (shown in the UI).
+  // Rebuilds what the state changed. A bad field spec does not throw: the exact field takes its
+  // place and field_error() says why (shown in the UI). Density and schedule names are
+  // checked by apply_json (app_state.hpp).
   void sync(const AppState& s);
 
   const Density& density() const { return *density_; }
@@ -82,6 +83,7 @@ class Lab {
 
   // ---- the network and its training ----
   Mlp& model() { return *model_; }
+  const Mlp& model() const { return *model_; }
   std::shared_ptr<Mlp> model_ptr() const { return model_; }
   std::shared_ptr<const VectorField> learned() const { return learned_; }
   DsmTrainer& trainer() { return *trainer_; }
