@@ -1,5 +1,7 @@
 #include "bench_core.hpp"
 
+#include <sys/wait.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
@@ -123,11 +125,13 @@ SampleResult bench_sample(const MlpConfig& cfg, int particles, const TimingConfi
   SamplerConfig sc;
   sc.kind = SamplerKind::OdeHeun;
   sc.grid = TimeGrid::K;
-  sc.steps = std::min(timing.steps, model->schedule().T());
+  sc.steps = std::min(timing.steps, model->schedule().T() - sc.k_end);
+  // Heun steps actually taken: the sampler splits grid intervals longer than max_dt in t.
+  const double heun_steps = static_cast<double>(sampler_substep_times(model->schedule(), sc).size() - 1);
   Rng rng(seed + 1);
   Points x0(cfg.dim, particles);
   sample_normal(rng, x0);
-  // One call = one full integration of sc.steps Heun steps; time whole integrations.
+  // One call = one full integration; time whole integrations.
   TimingConfig per_run = timing;
   per_run.steps = 1;
   per_run.warmup = timing.warmup > 0 ? 1 : 0;
@@ -136,9 +140,10 @@ SampleResult bench_sample(const MlpConfig& cfg, int particles, const TimingConfi
       [&] { check += integrate(field, model->schedule(), sc, x0, rng)(0, 0); }, per_run);
   if (!std::isfinite(check)) throw std::runtime_error("bench sample: non-finite particles");
   SampleResult res;
-  res.heun_steps_per_s = sc.steps / sec.cpu;
+  res.heun_steps = static_cast<int>(heun_steps);
+  res.heun_steps_per_s = heun_steps / sec.cpu;
   res.particle_steps_per_s = res.heun_steps_per_s * particles;
-  res.wall_particle_steps_per_s = sc.steps / sec.wall * particles;
+  res.wall_particle_steps_per_s = heun_steps / sec.wall * particles;
   res.gemm_gflops = 2.0 * mlp_forward_gemm_flops(cfg, particles) * res.heun_steps_per_s / 1e9;
   return res;
 }
@@ -167,7 +172,8 @@ nlohmann::ordered_json run_torch_reference(const std::string& python, const std:
   std::string output;
   std::array<char, 4096> buf{};
   while (fgets(buf.data(), static_cast<int>(buf.size()), pipe.get())) output += buf.data();
-  const int status = pclose(pipe.release());
+  const int wait_status = pclose(pipe.release());
+  const int status = wait_status != -1 && WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : wait_status;
   // The JSON is the last line that starts with '{'.
   std::string json_line;
   size_t pos = 0;

@@ -56,13 +56,16 @@ TrainResult bench_train(const MlpConfig& cfg, int batch, const std::string& dens
                         std::uint64_t seed = 0);
 
 struct SampleResult {
+  int heun_steps = 0;                 // per integration, sub-steps included
   double heun_steps_per_s = 0.0;
   double particle_steps_per_s = 0.0;  // particles * Heun steps per CPU second
   double wall_particle_steps_per_s = 0.0;
   double gemm_gflops = 0.0;           // 2 forward passes per Heun step
 };
-// wgf::integrate with the probability-flow ODE, Heun, on the k grid, through MlpField (the
-// path the lessons and the CLI sample with); `timing.steps` Heun steps per repetition.
+// wgf::integrate with the probability-flow ODE, Heun, on the k grid of `timing.steps` steps,
+// through MlpField (the path the lessons and the CLI sample with); one repetition is one
+// integration. Rates count the Heun steps actually taken: the sampler splits grid intervals
+// longer than SamplerConfig::max_dt into sub-steps (the cosine grid's first ones).
 SampleResult bench_sample(const MlpConfig& cfg, int particles, const TimingConfig& timing, std::uint64_t seed = 0);
 
 // ---- [PyTorch reference] -------------------------------------------------------------------

@@ -11,6 +11,8 @@
 // the time a single-threaded loop waits for a core on a shared machine is not its cost.
 // Output: a small table on stdout; --out FILE also writes the numbers as a run JSON
 // (common head, command "bench train2d" / "bench sample2d", config, metrics, torch).
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -58,8 +60,13 @@ void validate(const BenchOptions& o, bool train) {
   require_at_least("--steps", o.steps, 1);
   require_at_least("--warmup", o.warmup, 0);
   require_at_least("--reps", o.reps, 1);
-  if (!train && o.steps > 1000) throw UsageError("--steps: the ODE runs on the k grid, at most T = 1000 steps");
+  if (!train && o.steps > 999) throw UsageError("--steps: the ODE runs on the k grid from T = 1000 to 1, at most 999 steps");
   if (!o.out.empty()) check_output_path("--out", o.out);
+  if (o.torch) {  // before minutes of measuring, not after
+    if (access(o.python.c_str(), X_OK) != 0)
+      throw UsageError("--python " + o.python + ": not an executable file (Debian's python3-torch is /usr/bin/python3)");
+    if (access(o.script.c_str(), R_OK) != 0) throw UsageError("--script " + o.script + ": cannot read the file");
+  }
   model_config(o).validate();
 }
 
@@ -96,6 +103,9 @@ void print_torch(const Json& t, const char* unit, double engine_rate, const char
               t.value("torch", std::string("?")).c_str(), t.value("blas", std::string("?")).c_str(),
               t.value("blas_library", std::string("?")).c_str());
   std::printf("  ratio          %12.2fx engine / PyTorch\n", engine_rate / rate);
+  if (t.value("blas", std::string()) != "openblas" && t.value("blas", std::string()) != "mkl")
+    std::printf("  WARNING: PyTorch did not run on OpenBLAS or MKL, so the ratio flatters the engine; "
+                "apt-get install -y libopenblas0-pthread (bench/README.md)\n");
 }
 
 void print_peak(const bench::GemmPeak& peak) {
@@ -155,8 +165,9 @@ void run_sample(const BenchOptions& o) {
   const bench::GemmPeak peak = bench::sgemm_peak();
   const double fraction = r.gemm_gflops / peak.gflops;
   print_peak(peak);
-  std::printf("  engine         %12.0f p-steps/s  (%.1f Heun steps/s, best of %d runs; wall clock %.0f p-steps/s)\n",
-              r.particle_steps_per_s, r.heun_steps_per_s, o.reps, r.wall_particle_steps_per_s);
+  std::printf("  engine         %12.0f p-steps/s  (%.1f Heun steps/s, %d Heun steps with the sub-steps, best of %d "
+              "runs; wall clock %.0f p-steps/s)\n",
+              r.particle_steps_per_s, r.heun_steps_per_s, r.heun_steps, o.reps, r.wall_particle_steps_per_s);
   std::printf("  GEMM rate      %12.1f GFLOP/s = %.1f%% of SGEMM peak (2 forward passes per Heun step)\n",
               r.gemm_gflops, 100.0 * fraction);
   std::fflush(stdout);
