@@ -120,7 +120,7 @@ class Mlp {
   Eigen::MatrixXf Z_;                          // (in0, B) network input
   std::vector<Eigen::MatrixXf> A_, H_, dH_;    // per hidden layer: pre-activation, act(A), act'(A)
   Eigen::MatrixXf out_;                        // (out, B) raw network output
-  std::vector<Eigen::MatrixXf> G_;             // potential: dphi/dA_l
+  std::vector<Eigen::MatrixXf> G_;             // potential: [U_l, G_l = dphi/dA_l]; score/eps backward: [0], [1] are workspace
   PointsF s_;                                  // (D, B) score
 };
 
