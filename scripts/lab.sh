@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# The main command (README): install what is missing, build, and run a short 2D lesson —
-# train a small score network on 8 Gaussians by denoising score matching (paper Eq. 16),
-# sample it with the probability-flow ODE, and print the metrics; results land in out/lesson/.
+# The main command (README): install what is missing, build, run a short 2D lesson from the
+# command line — train a small score network on 8 Gaussians by denoising score matching (paper
+# Eq. 16), sample it with the probability-flow ODE, print the metrics; results land in
+# out/lesson/ (upload them into the lab's Compare panel) — then build the web lab if needed and
+# serve it on http://127.0.0.1:PORT (Ctrl-C stops the server).
+#   scripts/lab.sh [--port N] [--no-serve]     (PORT: --port, else $WGF_PORT, else the first free from 8642)
+# The desktop app stays available: build/default/native/desktop/wgflab-lab (needs a display).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+port="${WGF_PORT:-}"
+serve=1
+while (($#)); do
+  case "$1" in
+    --port) port="${2:?--port needs a number}"; shift 2 ;;
+    --no-serve) serve=0; shift ;;
+    *) echo "lab.sh: unknown option '$1' (expected --port N or --no-serve)" >&2; exit 2 ;;
+  esac
+done
 scripts/setup.sh
 scripts/build.sh
 out=out/lesson
@@ -17,3 +30,24 @@ wgflab=build/default/native/cli/wgflab
   --seed 2 --out "$out/sample_exact.json"
 echo
 echo "Lesson written to $out/: train.json (loss curve), sample_*.json (metrics), samples_mlp.csv."
+
+# ---- the web lab: build it if needed, serve build/web/web/dist on 127.0.0.1 ----
+web/build.sh
+dist=build/web/web/dist
+if [[ -z "$port" ]]; then
+  port=$(python3 -c '
+import socket
+for p in range(8642, 8700):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass
+    finally: s.close()')
+fi
+echo
+echo "WGF Lab (web): http://127.0.0.1:$port/   (open it in a browser; the link in the address bar holds the lab state)"
+echo "WGF Lab (desktop): build/default/native/desktop/wgflab-lab"
+if ((serve)); then
+  echo "Serving $dist on 127.0.0.1:$port - Ctrl-C stops it."
+  exec python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dist"
+fi

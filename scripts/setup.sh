@@ -6,10 +6,18 @@
 # The lab GUI (native/frontend, native/desktop) also needs SDL2, OpenGL, Xvfb + Mesa (its window
 # test) and the Dear ImGui sources, unpacked from Debian's source package into
 # third_party/imgui-src/ (skipped when that folder exists).
+# The web lab (web/) needs Emscripten (+ node-acorn for its JS optimiser), the SDL2 sources
+# (`apt-get source libsdl2` into third_party/libsdl2-src/), and for its browser tests Chromium
+# and playwright-core (`npm ci` in web/, never a browser download). CI runs those tests, so
+# they are installed by default.
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libeigen3-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev
-          libsdl2-dev libgl-dev libgl1-mesa-dri xvfb dpkg-dev)
+          libsdl2-dev libgl-dev libgl1-mesa-dri xvfb dpkg-dev
+          emscripten node-acorn chromium)
+# node + npm: any node >= 18 on the PATH will do (Debian's nodejs, or a NodeSource one that bundles npm).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3-torch libopenblas0-pthread) ;;
@@ -44,21 +52,34 @@ else
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# Dear ImGui sources (the same tree for the native and the web build): `apt-get source imgui`
+# Debian source trees (the same sources for the native and the web build): `apt-get source`
 # needs a deb-src entry; add one mirroring the system's deb822 sources when there is none.
-if [[ ! -f "$imgui_dir/imgui.h" ]]; then
-  need_root "fetch the ImGui sources (apt-get source imgui)"
-  src_list=/etc/apt/sources.list.d/debian-src.sources
+# fetch_source PACKAGE DIR: unpack the source package into DIR (replacing it).
+fetch_source() {
+  local package=$1 dir=$2
+  need_root "fetch the $package sources (apt-get source $package)"
+  local src_list=/etc/apt/sources.list.d/debian-src.sources
   if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     echo "setup: adding a deb-src entry ($src_list)"
     sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources | $sudo tee "$src_list" >/dev/null
     $sudo apt-get update -q
   fi
+  local tmp
   tmp=$(mktemp -d)
-  echo "setup: fetching the ImGui sources into $imgui_dir"
-  (cd "$tmp" && apt-get source -q imgui)
+  echo "setup: fetching the $package sources into $dir"
+  (cd "$tmp" && apt-get source -q "$package")
   mkdir -p "$root/third_party"
-  rm -rf "$imgui_dir"
-  mv "$tmp"/imgui-*/ "$imgui_dir"
+  rm -rf "$dir"
+  mv "$tmp"/"$package"-*/ "$dir"
   rm -rf "$tmp"
+}
+# Dear ImGui (native + web) and SDL2 (the web build compiles it with Emscripten: its ports
+# are not available offline).
+[[ -f "$imgui_dir/imgui.h" ]] || fetch_source imgui "$imgui_dir"
+[[ -f "$root/third_party/libsdl2-src/CMakeLists.txt" ]] || fetch_source libsdl2 "$root/third_party/libsdl2-src"
+
+# playwright-core for the browser tests and the in-browser bench (web/package-lock.json).
+if [[ ! -f "$root/web/node_modules/playwright-core/package.json" ]]; then
+  echo "setup: npm ci in web/ (playwright-core; it drives /usr/bin/chromium, no browser download)"
+  (cd "$root/web" && npm ci --no-audit --no-fund)
 fi

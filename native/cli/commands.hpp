@@ -12,6 +12,7 @@ void add_train2d(CLI::App& app);    // DSM-train a small MLP on a 2D density, re
 void add_sample2d(CLI::App& app);   // sample with a field and score the samples
 void add_diagnose2d(CLI::App& app);  // loop integrals, Jacobian asymmetry, curl, Stein check at t or over k
 void add_report(CLI::App& app);      // PNG figures (+ index.md) from diagnose2d run JSONs
+void add_compare(CLI::App& app);    // differences of two run JSONs against tolerances (exit 3 beyond)
 void add_bench(CLI::App& app);      // benchmarks (cmd_bench.cpp; a "not built" stub otherwise)
 
 }  // namespace wgf::cli

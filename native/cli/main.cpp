@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   app.get_formatter()->column_width(34);
   app.footer(
       "Exit codes: 0 success, 2 bad input (one line on stderr naming the argument; no output file is created or "
-      "changed), 130 interrupted (train2d saves its checkpoint first), 1 internal error.\n"
+      "changed), 130 interrupted (train2d saves its checkpoint first), 3 compare: differences beyond tolerance, 1 internal error.\n"
       "JSON numbers are always finite: NaN or infinite values are written as null.");
   wgf::cli::add_json_config(app);
   wgf::cli::add_densities(app);
@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   wgf::cli::add_sample2d(app);
   wgf::cli::add_diagnose2d(app);
   wgf::cli::add_report(app);
+  wgf::cli::add_compare(app);
   wgf::cli::add_bench(app);
   return wgf::cli::run_app(app, argc, argv);
 }
