@@ -4,17 +4,19 @@
 # Eq. 16), sample it with the probability-flow ODE, print the metrics; results land in
 # out/lesson/ (upload them into the lab's Compare panel) — then build the web lab if needed and
 # serve it on http://127.0.0.1:PORT (Ctrl-C stops the server).
-#   scripts/lab.sh [--port N] [--no-serve]     (PORT: --port, else $WGF_PORT, else the first free from 8642)
-# The desktop app stays available: build/default/native/desktop/wgflab-lab (needs a display).
+# With a display ($DISPLAY or $WAYLAND_DISPLAY) it also opens the desktop lab on the default lesson.
+#   scripts/lab.sh [--port N] [--no-serve] [--no-desktop]   (PORT: --port, else $WGF_PORT, else the first free from 8642)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${WGF_PORT:-}"
 serve=1
+desktop=1
 while (($#)); do
   case "$1" in
     --port) port="${2:?--port needs a number}"; shift 2 ;;
     --no-serve) serve=0; shift ;;
-    *) echo "lab.sh: unknown option '$1' (expected --port N or --no-serve)" >&2; exit 2 ;;
+    --no-desktop) desktop=0; shift ;;
+    *) echo "lab.sh: unknown option '$1' (expected --port N, --no-serve or --no-desktop)" >&2; exit 2 ;;
   esac
 done
 scripts/setup.sh
@@ -46,7 +48,16 @@ for p in range(8642, 8700):
 fi
 echo
 echo "WGF Lab (web): http://127.0.0.1:$port/   (open it in a browser; the link in the address bar holds the lab state)"
-echo "WGF Lab (desktop): build/default/native/desktop/wgflab-lab"
+lab=build/default/native/desktop/wgflab-lab
+if [[ ! -x "$lab" ]]; then
+  echo "WGF Lab (desktop): not built (the GUI needs SDL2, OpenGL and the ImGui sources: scripts/setup.sh)"
+elif ((desktop)) && [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+  echo "WGF Lab (desktop): opening $lab"
+  "$lab" &
+else
+  echo "WGF Lab (desktop): $lab needs a display; without one use the web lab above, 'ssh -X',"
+  echo "  or a picture: xvfb-run -a -s '-screen 0 1600x1000x24' $lab --frames 60 --screenshot out/lab.png"
+fi
 if ((serve)); then
   echo "Serving $dist on 127.0.0.1:$port - Ctrl-C stops it."
   exec python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dist"
