@@ -22,8 +22,11 @@ rm -f "$out/lab-figure.png"
 "$lab" --frames 30 --width 1600 --height 1000 --scale 1 --screenshot "$png" --layout "$out/lab-screenshot.json" \
   --export "$out/lab-figure.png"
 # Regions and what they must hold: NAME:MIN_FRACTION_OF_PIXELS_OFF_BACKGROUND:MIN_DISTINCT_COLOURS.
+# The density map's low values are drawn in colours close to the dark background and the forward
+# process plays in wall-clock time, so its off-background share at frame 30 varies with the
+# machine's load (seen 41-60%); an undrawn plot has 0%, so 25% and 30 colours still tell them apart.
 "$checker" "$png" "$out/lab-screenshot.json" \
-  side:0.03:3 panel:0.3:100 status:0.02:2 plot:forward.density:0.5:30 plot:forward.energy:0.005:3 plot:forward.kl:0.005:3
+  side:0.03:3 panel:0.3:100 status:0.02:2 plot:forward.density:0.25:30 plot:forward.energy:0.005:3 plot:forward.kl:0.005:3
 # The front end's Export PNG (an ExportRequest the shell fulfils): the panel area, pixel for pixel.
 "$checker" --crop-of "$png" "$out/lab-screenshot.json" panel "$out/lab-figure.png"
 echo "screenshot: $png"
