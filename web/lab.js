@@ -1,7 +1,7 @@
 // WGF Lab's page glue: checks for WebGL 2 and WebAssembly, loads wgflab.js/.wasm/.data with a
 // progress bar, shows errors on the page, keeps the URL hash in step with the lab's state
 // (web/url_state.hpp), and wires the toolbar: lesson menu, copy link, downloads (run JSON,
-// figure PNG) and uploads into Compare. All lab logic is in C++ (web/main.cpp's wgf_web_*).
+// figure PNG) and uploads (run JSONs into Compare, or a saved lab state). All lab logic is in C++ (web/main.cpp's wgf_web_*).
 //
 // window.wgflab exposes what the browser tests read: status() (readouts, steps, state, widget
 // rectangles), hash(), trackItems(on), firstFrameMs.
@@ -168,14 +168,17 @@
     });
     $('upload').addEventListener('change', async (event) => {
       for (const file of Array.from(event.target.files)) {
-        const err = ccall('wgf_web_add_run', 'string', ['string', 'string'], [file.name, await file.text()]);
+        const err = ccall('wgf_web_upload', 'string', ['string', 'string'], [file.name, await file.text()]);
         if (err) notice(err);
       }
       event.target.value = '';
     });
-    window.addEventListener('hashchange', () => {
-      if (location.hash.slice(1) === lastHash) return;
-      const err = ccall('wgf_web_apply_hash', 'string', ['string'], [location.hash]);
+    window.addEventListener('hashchange', (event) => {
+      // The hash the user (or a link) asked for: from the event, since syncHash may have
+      // replaced the address since then.
+      const hash = new URL(event.newURL).hash;
+      if (hash.slice(1) === lastHash) return;
+      const err = ccall('wgf_web_apply_hash', 'string', ['string'], [hash]);
       if (!err) $('notice').hidden = true;
       lastHash = null;
       syncHash();

@@ -22,6 +22,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -103,6 +107,28 @@ std::vector<unsigned char> read_png(const ui::plot::Rect& r) {
 std::string base_name(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The lab's Files section saves its state and run JSON into its out folder (/out, in the
+// module's memory file system): each file written there is handed to the user as a download.
+void deliver_written_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  static std::map<std::string, fs::file_time_type> seen;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string path = it->path().string();
+    const fs::file_time_type t = it->last_write_time(ec);
+    auto [pos, fresh] = seen.try_emplace(path, t);
+    if (!fresh && pos->second == t) continue;
+    pos->second = t;
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const bool json = path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+    js_download(base_name(path).c_str(), json ? "application/json" : "application/octet-stream", bytes.data(),
+                static_cast<int>(bytes.size()));
+  }
 }
 
 // ---- [URL hash] ------------------------------------------------------------------------------
@@ -192,6 +218,7 @@ void frame(void*) {
         s.app->notify(ex.what(), true);
       }
     }
+    deliver_written_files(s.app->options().out_dir);
     if (s.first_frame) {
       s.first_frame = false;
       js_first_frame();
@@ -253,10 +280,17 @@ EMSCRIPTEN_KEEPALIVE void wgf_web_request_png(const char* name) {
   if (it != layout.end()) shell().app->request_export(name, it->second);
 }
 
-// Adds an uploaded run JSON to the Compare panel; returns "" or the error.
-EMSCRIPTEN_KEEPALIVE const char* wgf_web_add_run(const char* name, const char* text) {
+// An uploaded file: a run JSON goes to the Compare panel, a lab state file (Files: Save state)
+// replaces the lab's state, network included. Returns "" or the error.
+EMSCRIPTEN_KEEPALIVE const char* wgf_web_upload(const char* name, const char* text) {
   try {
     const wgf::ui::Json j = wgf::ui::Json::parse(text);
+    if (j.is_object() && j.contains("wgflab_lab_state")) {
+      shell().replay_to = 0;
+      shell().app->load_state(j);
+      shell().app->notify(std::string("lab state loaded from ") + name);
+      return wgf::web::reply("");
+    }
     shell().app->add_compare_run(wgf::ui::parse_run(j, name));
     shell().app->state().panel = wgf::ui::PanelId::Compare;
     shell().app->notify(std::string("added ") + name + " to Compare");

@@ -13,9 +13,10 @@
 // loaded fresh (new browser context, no cache) `--loads` times from a local server.
 //
 // Usage: node bench/web/run_bench.mjs [--native PATH] [--web-dir DIR] [--dist DIR] [--rounds 3]
-//                                     [--loads 5] [--sse] [--json FILE]
-//   --sse  also the engine built with Eigen's SSE path through Emscripten's emulation
-//          (configure build/web with -DWGF_WEB_BENCH_SSE=ON first)
+//                                     [--loads 5] [--variants] [--json FILE]
+//   --variants  also the engine built natively for the x86-64 baseline (SSE2) and in wasm with
+//               -msimd128 alone (plain Eigen on its scalar path), the alternative to the default
+//               Eigen SSE path (configure both builds with -DWGF_WEB_BENCH_VARIANTS=ON first)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -32,7 +33,7 @@ const webDir = resolve(arg('--web-dir', join(repoRoot, 'build/web/bench/web')));
 const dist = resolve(arg('--dist', join(repoRoot, 'build/web/web/dist')));
 const rounds = Number(arg('--rounds', '3'));
 const loads = Number(arg('--loads', '5'));
-const sse = process.argv.includes('--sse');
+const variants = process.argv.includes('--variants');
 const jsonOut = arg('--json');
 
 const CONFIGS = {
@@ -44,7 +45,11 @@ const TIMING = ['--steps', '300', '--reps', '5', '--warmup', '30'];
 const need = [[nativeExe, 'build the default preset (scripts/build.sh)'],
               [join(webDir, 'bench_web_train.js'), 'build the web preset (cmake --build build/web)'],
               [join(webDir, 'bench_web_train_page.js'), 'build the web preset']];
-if (sse) need.push([join(webDir, 'bench_web_train_sse.js'), 'configure build/web with -DWGF_WEB_BENCH_SSE=ON and build']);
+const nativeX86 = nativeExe.replace(/bench_web_train$/, 'bench_web_train_x86_64');
+if (variants) {
+  need.push([join(webDir, 'bench_web_train_simd128.js'), 'configure build/web with -DWGF_WEB_BENCH_VARIANTS=ON and build']);
+  need.push([nativeX86, 'configure the native build with -DWGF_WEB_BENCH_VARIANTS=ON and build']);
+}
 for (const [p, how] of need)
   if (!existsSync(p)) {
     console.error(`run_bench: ${p} not found: ${how}`);
@@ -95,10 +100,11 @@ const targets = [
   ['wasm node', (a) => runProcess(process.execPath, ['--no-experimental-fetch', join(webDir, 'bench_web_train.js'), ...a], 'node bench')],
   ['wasm Chromium', (a) => runBrowser('bench_web_train_page', a)],
 ];
-if (sse) {
-  targets.push(['wasm node, Eigen SSE', (a) => runProcess(process.execPath, ['--no-experimental-fetch',
-    join(webDir, 'bench_web_train_sse.js'), ...a], 'node SSE bench')]);
-  targets.push(['wasm Chromium, Eigen SSE', (a) => runBrowser('bench_web_train_sse_page', a)]);
+if (variants) {
+  targets.splice(1, 0, ['native x86-64 (SSE2)', (a) => runProcess(nativeX86, a, 'native x86-64 bench')]);
+  targets.push(['wasm node, simd128 only', (a) => runProcess(process.execPath, ['--no-experimental-fetch',
+    join(webDir, 'bench_web_train_simd128.js'), ...a], 'node simd128 bench')]);
+  targets.push(['wasm Chromium, simd128 only', (a) => runBrowser('bench_web_train_simd128_page', a)]);
 }
 
 const results = {};

@@ -8,8 +8,9 @@
 // slider k moves the lab's time; the URL hash round-trips the state, including the training
 // steps, which a second page replays to the identical loss history; garbage hashes show a
 // message and fall back to the default lesson; the lesson menu switches lessons; the run JSON
-// and figure PNG download; an uploaded run reaches Compare; a missing WebGL 2 and a missing
-// wasm each give an error message on the page.
+// and figure PNG download; an uploaded run reaches Compare; the Files section's Save downloads
+// the lab state and uploading it restores the lab; a missing WebGL 2 and a missing wasm each
+// give an error message on the page.
 //
 // Usage: node browser_test.mjs --dist DIR [--out DIR]   (exit 0: all passed)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -350,6 +351,26 @@ try {
     const note = await page.evaluate(() => !document.getElementById('notice').hidden && document.getElementById('notice').textContent);
     assert(note && note.includes('broken.json'), 'no message for a broken upload');
     return `${s.readouts['compare.runs']} run(s) in Compare; a broken file says: ${note.split('(click')[0].trim()}`;
+  });
+  await check('Files: "Save" downloads the lab state, and uploading it restores the lab', async () => {
+    await page.goto(server.url + '#lesson=01-tour&train.running=false&steps=40');
+    await page.waitForFunction(() => window.wgflab && window.wgflab.ready && window.wgflab.status().steps === 40 &&
+                               !window.wgflab.status().replaying, null, { timeout: 120000 });
+    await click(page, 'Files: state, run JSON, PNG');
+    const [d] = await Promise.all([page.waitForEvent('download'), click(page, 'Save##state')]);
+    const file = join(out, d.suggestedFilename());
+    await d.saveAs(file);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert(saved.wgflab_lab_state === 1 && saved.loss_history.length === 40, 'state file: ' + Object.keys(saved));
+    await page.evaluate(() => (window.location.hash = 'lesson=03-funnel&train.running=false'));
+    await page.waitForFunction(() => window.wgflab.status().lesson === '03-funnel' && window.wgflab.status().steps === 0);
+    await page.setInputFiles('#upload', file);
+    await frames(page, 3);
+    const s = await status(page);
+    const run = await runJson(page);
+    assert(s.lesson === '01-tour' && s.steps === 40, `after upload: lesson ${s.lesson}, ${s.steps} steps`);
+    assert(JSON.stringify(run.loss_history) === JSON.stringify(saved.loss_history.slice(0, 40)), 'loss history differs');
+    return `${d.suggestedFilename()} (${(readFileSync(file).length / 1024).toFixed(0)} KiB) restored: ${s.steps} steps`;
   });
   assert(lab.problems.length === 0, lab.problems.join('\n'));
 

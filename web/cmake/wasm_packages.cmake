@@ -41,12 +41,68 @@ function(_wgf_redirect package version body)
        "else()\n  set(PACKAGE_VERSION_COMPATIBLE TRUE)\nendif()\n")
 endfunction()
 
-# Eigen: its own include tree holds nothing but Eigen (WGF_WASM_EIGEN_DIR may point at a copy).
-set(WGF_WASM_EIGEN_DIR /usr/include/eigen3 CACHE PATH "Eigen headers for the wasm build")
+# Eigen. With WGF_WASM_EIGEN_SSE (the default), Eigen vectorises with its SSE4.1 kernels, which
+# Emscripten maps onto wasm SIMD (bench/web/run_bench.mjs --variants measures it: DSM training
+# 1.3-1.5x faster than -msimd128 alone, where Eigen stays on its scalar path and only the
+# compiler's auto-vectorisation helps). That needs a patched copy of Eigen in the build tree:
+#  1. SSE/PacketMath.h: the inline-asm workaround for GCC < 6.3 also triggers for clang, which
+#     reports __GNUC__ 4.2, and x86 asm does not compile to wasm: skip it under Emscripten;
+#  2. SSE/TypeCasting.h: pcast<Packet4f, Packet4i> (used by pexp) is _mm_cvttps_epi32, which
+#     Emscripten 3.1.6 emulates with four scalar lrint calls: use wasm's i32x4.trunc_sat_f32x4
+#     (the same result for every value Eigen passes: exponents well inside the int range);
+#  3. an empty <mmintrin.h> ahead of clang's x86-only one (Eigen includes it, needs nothing).
+# Every target gets the same Eigen and flags (Eigen's packet types are part of its ABI) except
+# those with the property WGF_WASM_NO_SSE (the bench's simd128-only twin of the engine).
+# EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS=16: wasm reports no x86_64, so Eigen would assume 8
+# vector registers and pick a GEMM micro-kernel one packet tall; V8 maps wasm locals onto the
+# 16 xmm registers of x86-64 (and 32 on arm64): the 2-packet kernel is ~12% faster overall.
+option(WGF_WASM_EIGEN_SSE "Web build: Eigen's SSE4.1 path through Emscripten's SIMD emulation (patched Eigen copy)" ON)
+set(WGF_WASM_EIGEN_DIR /usr/include/eigen3 CACHE PATH "Eigen headers for the wasm build (the copy is patched from these)")
+set(_wgf_eigen_inc ${WGF_WASM_EIGEN_DIR})
+set(_wgf_eigen_opts "")
+if(WGF_WASM_EIGEN_SSE)
+  set(_wgf_eigen_copy ${CMAKE_BINARY_DIR}/eigen-wasm-sse)
+  if(NOT EXISTS ${_wgf_eigen_copy}/Eigen/Core)
+    file(COPY ${WGF_WASM_EIGEN_DIR}/Eigen DESTINATION ${_wgf_eigen_copy})
+  endif()
+  # _wgf_patch(FILE OLD NEW): replace OLD by NEW once; fails loudly if OLD is gone (another Eigen).
+  function(_wgf_patch file old new)
+    file(READ ${file} text)
+    string(FIND "${text}" "${new}" done)
+    if(done GREATER -1)
+      return()
+    endif()
+    string(FIND "${text}" "${old}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "web build: cannot patch ${file} for Emscripten (is this Eigen 3.4?); "
+                          "configure with -DWGF_WASM_EIGEN_SSE=OFF to use Eigen unpatched")
+    endif()
+    string(REPLACE "${old}" "${new}" text "${text}")
+    file(WRITE ${file} "${text}")
+  endfunction()
+  set(sse ${_wgf_eigen_copy}/Eigen/src/Core/arch/SSE)
+  _wgf_patch(${sse}/PacketMath.h "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63\n"
+             "#if EIGEN_COMP_GNUC && EIGEN_COMP_GNUC < 63 && !defined(__EMSCRIPTEN__)\n")
+  _wgf_patch(${sse}/TypeCasting.h "#define EIGEN_TYPE_CASTING_SSE_H\n"
+             "#define EIGEN_TYPE_CASTING_SSE_H\n#ifdef __EMSCRIPTEN__  // patched: web/cmake/wasm_packages.cmake\n#include <wasm_simd128.h>\n#endif\n")
+  _wgf_patch(${sse}/TypeCasting.h "pcast<Packet4f, Packet4i>(const Packet4f& a) {\n  return _mm_cvttps_epi32(a);"
+             "pcast<Packet4f, Packet4i>(const Packet4f& a) {\n#ifdef __EMSCRIPTEN__\n  return (Packet4i)wasm_i32x4_trunc_sat_f32x4((v128_t)a);\n#else\n  return _mm_cvttps_epi32(a);\n#endif")
+  if(NOT EXISTS ${CMAKE_BINARY_DIR}/eigen-wasm-shim/mmintrin.h)  # (rewriting it would rebuild every TU)
+    file(WRITE ${CMAKE_BINARY_DIR}/eigen-wasm-shim/mmintrin.h
+         "// Empty stand-in for clang's x86-only <mmintrin.h> (Eigen includes it; wasm has no MMX).\n#pragma once\n")
+  endif()
+  set(_wgf_no_sse "$<BOOL:$<TARGET_PROPERTY:WGF_WASM_NO_SSE>>")
+  set(_wgf_eigen_inc "$<$<NOT:${_wgf_no_sse}>:${CMAKE_BINARY_DIR}/eigen-wasm-shim>"
+                     "$<IF:${_wgf_no_sse},${WGF_WASM_EIGEN_DIR},${_wgf_eigen_copy}>")
+  # -msse4.1 for the C++ of every target but the simd128-only twins (SDL, in C, is built above without it).
+  add_compile_options("$<$<AND:$<COMPILE_LANGUAGE:CXX>,$<NOT:${_wgf_no_sse}>>:-msse4.1>")
+endif()
 _wgf_redirect(Eigen3 3.4.0 "
 if(NOT TARGET Eigen3::Eigen)
   add_library(Eigen3::Eigen INTERFACE IMPORTED)
-  set_target_properties(Eigen3::Eigen PROPERTIES INTERFACE_INCLUDE_DIRECTORIES \"${WGF_WASM_EIGEN_DIR}\")
+  set_target_properties(Eigen3::Eigen PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES \"${_wgf_eigen_inc}\"
+    INTERFACE_COMPILE_DEFINITIONS EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS=16)
 endif()")
 foreach(pkg_target IN ITEMS "nlohmann_json;3.11.2;nlohmann_json::nlohmann_json" "CLI11;2.1.2;CLI11::CLI11"
                             "Catch2;2.13.10;Catch2::Catch2")
@@ -111,7 +167,7 @@ endif()
 # ---- build-wide flags ----
 # Wasm-native exceptions (the engine, the CLI and Catch2 throw; Emscripten's JS-based
 # exceptions would route every call that may throw through JS).
-add_compile_options(-fwasm-exceptions)
+add_compile_options(-fwasm-exceptions "$<$<COMPILE_LANGUAGE:CXX>:-msimd128>")  # all C++, third-party included
 add_link_options(-fwasm-exceptions -sALLOW_MEMORY_GROWTH=1 -sMINIFY_HTML=0
                  "$<IF:$<BOOL:$<TARGET_PROPERTY:WGF_WEB_PAGE>>,-sENVIRONMENT=web,-sNODERAWFS=1;-sEXIT_RUNTIME=1>")
 # emcc's JS optimiser needs acorn, which Debian's node-acorn installs outside node's search path.
