@@ -20,6 +20,7 @@
 #include <GLES3/gl3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -138,13 +139,15 @@ const ui::Lesson* find_lesson(const ui::App& app, const std::string& id) {
   return nullptr;
 }
 
-std::string current_hash(const ui::App& app) {
+// The hash of the current state. Training is replayed from the seed with the link's settings,
+// so a link reproduces the network exactly when those settings did not change while training.
+std::string current_hash(ui::App& app) {
   const ui::Lesson* l = app.lesson();
   const ui::Json base = ui::to_json(l ? ui::lesson_state(*l) : ui::AppState{});
   ui::Json cur = ui::to_json(app.state());
   // While a link's steps are replayed, show what the link asked for.
   const Shell& s = shell();
-  const auto steps = static_cast<std::int64_t>(const_cast<ui::App&>(app).lab().losses().size());
+  const auto steps = static_cast<std::int64_t>(app.lab().losses().size());
   if (s.replay_to > 0) cur["train"]["running"] = s.resume_running;
   return encode_hash(app.state().lesson, base, cur, std::max(steps, s.replay_to));
 }
