@@ -48,20 +48,24 @@ DsmTrainer::DsmTrainer(std::shared_ptr<const Density> data, std::shared_ptr<Mlp>
   if (data_->dim() != model_->config().dim)
     throw std::invalid_argument("density '" + data_->name() + "' is " + std::to_string(data_->dim()) +
                                 "-D but the model's dim is " + std::to_string(model_->config().dim));
-  const Schedule& sch = model_->schedule();
+  lambda_ = dsm_weights(model_->schedule(), cfg_.weighting);
+}
+
+std::vector<double> dsm_weights(const Schedule& sch, Weighting w) {
   const int T = sch.T();
-  lambda_.assign(static_cast<size_t>(T) + 1, 1.0);
-  if (cfg_.weighting == Weighting::Eps) {
-    for (int k = 0; k <= T; ++k) lambda_[static_cast<size_t>(k)] = std::pow(sch.sigma(sch.time(k)), 2);
-  } else if (cfg_.weighting == Weighting::Likelihood) {
+  std::vector<double> lambda(static_cast<size_t>(T) + 1, 1.0);
+  if (w == Weighting::Eps) {
+    for (int k = 0; k <= T; ++k) lambda[static_cast<size_t>(k)] = std::pow(sch.sigma(sch.time(k)), 2);
+  } else if (w == Weighting::Likelihood) {
     double mean = 0.0;
     for (int k = 1; k <= T; ++k) {
       const double tk = sch.time(k);
-      lambda_[static_cast<size_t>(k)] = sch.diffusion_sq(tk) * (tk - sch.time(k - 1));
-      mean += lambda_[static_cast<size_t>(k)] / T;
+      lambda[static_cast<size_t>(k)] = sch.diffusion_sq(tk) * (tk - sch.time(k - 1));
+      mean += lambda[static_cast<size_t>(k)] / T;
     }
-    for (auto& l : lambda_) l /= mean;
+    for (auto& l : lambda) l /= mean;
   }
+  return lambda;
 }
 
 void DsmTrainer::set_lr(double lr) {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <Eigen/Eigenvalues>
+
 namespace wgf {
 namespace {
 
@@ -162,6 +164,28 @@ SampleReport evaluate_samples(const Points& generated, const Density& density, R
   r.metrics = metrics(generated);
   r.reference_floor = metrics(ref2);
   return r;
+}
+
+double frechet_distance(const Points& X, const Points& Y) {
+  if (X.rows() != Y.rows() || X.cols() < 2 || Y.cols() < 2)
+    throw std::invalid_argument("frechet_distance: X and Y need the same dimension and >= 2 samples each");
+  auto moments = [](const Points& Z, Eigen::VectorXd& mu, Eigen::MatrixXd& cov) {
+    mu = Z.rowwise().mean();
+    const Eigen::MatrixXd c = Z.colwise() - mu;
+    cov = c * c.transpose() / static_cast<double>(Z.cols() - 1);
+  };
+  Eigen::VectorXd mx, my;
+  Eigen::MatrixXd sx, sy;
+  moments(X, mx, sx);
+  moments(Y, my, sy);
+  // S_x^1/2 from its eigen-decomposition (PSD: negative round-off eigenvalues clamped to 0).
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ex(sx);
+  const Eigen::VectorXd rx = ex.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+  const Eigen::MatrixXd sqrt_x = ex.eigenvectors() * rx.asDiagonal() * ex.eigenvectors().transpose();
+  const Eigen::MatrixXd mid = sqrt_x * sy * sqrt_x;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> em(0.5 * (mid + mid.transpose()), Eigen::EigenvaluesOnly);
+  const double tr_sqrt = em.eigenvalues().cwiseMax(0.0).cwiseSqrt().sum();
+  return (mx - my).squaredNorm() + sx.trace() + sy.trace() - 2.0 * tr_sqrt;
 }
 
 }  // namespace wgf

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "wgf/ou.hpp"
+#include "wgf/sampler_rules.hpp"
 
 namespace wgf {
 
@@ -58,7 +59,7 @@ std::vector<double> sampler_times(const Schedule& schedule, const SamplerConfig&
 }
 
 Points pf_ode_velocity(const VectorField& field, const Schedule& schedule, const Points& x, double t) {
-  return schedule.drift_coef(t) * x - 0.5 * schedule.diffusion_sq(t) * field.eval(x, t);
+  return rules::pf_velocity<Points>(schedule, [&](const Points& y, double s) { return field.eval(y, s); }, x, t);
 }
 
 Points sample(const VectorField& field, const Schedule& schedule, const SamplerConfig& cfg, int n, Rng& rng,
@@ -86,63 +87,16 @@ std::vector<double> sampler_substep_times(const Schedule& schedule, const Sample
   return out;
 }
 
-namespace {
-
-// One step ta -> tb of the chosen rule; z is scratch of x's shape.
-void single_step(const VectorField& field, const Schedule& schedule, SamplerKind kind, Points& x, double t0, double t1,
-                 bool add_noise, Rng& rng, Points& z) {
-  auto vel = [&](const Points& y, double t) { return pf_ode_velocity(field, schedule, y, t); };
-  const double h = t1 - t0;  // negative: integrating backward in time
-  switch (kind) {
-    case SamplerKind::OdeEuler: x += h * vel(x, t0); break;
-    case SamplerKind::OdeHeun: {
-      const Points k1 = vel(x, t0);
-      const Points k2 = vel(x + h * k1, t1);
-      x += 0.5 * h * (k1 + k2);
-      break;
-    }
-    case SamplerKind::OdeRk4: {
-      const double tm = t0 + 0.5 * h;
-      const Points k1 = vel(x, t0);
-      const Points k2 = vel(x + 0.5 * h * k1, tm);
-      const Points k3 = vel(x + 0.5 * h * k2, tm);
-      const Points k4 = vel(x + h * k3, t1);
-      x += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-      break;
-    }
-    case SamplerKind::Sde: {
-      // Reverse-time drift f x - g^2 s, stepping dt = h < 0; noise sqrt(g^2 |h|) z.
-      const double g2 = schedule.diffusion_sq(t0);
-      x += h * (schedule.drift_coef(t0) * x - g2 * field.eval(x, t0));
-      if (add_noise) {
-        sample_normal(rng, z);
-        x += std::sqrt(g2 * -h) * z;
-      }
-      break;
-    }
-    case SamplerKind::Ddpm: {
-      const double a = schedule.mean_coef(t0) / schedule.mean_coef(t1);
-      const double b2 = std::max(0.0, std::pow(schedule.sigma(t0), 2) - a * a * std::pow(schedule.sigma(t1), 2));
-      x = (x + b2 * field.eval(x, t0)) / a;
-      if (add_noise) {
-        sample_normal(rng, z);
-        x += std::sqrt(b2) * z;
-      }
-      break;
-    }
-  }
-}
-
-}  // namespace
 
 void sampler_step(const VectorField& field, const Schedule& schedule, const SamplerConfig& cfg, Points& x, double t0,
                   double t1, bool last, Rng& rng) {
-  const int n = sampler_substeps(cfg, t0, t1);
-  Points z(x.rows(), x.cols());
-  for (int j = 0; j < n; ++j) {
-    const double ta = t0 + (t1 - t0) * j / n, tb = j + 1 == n ? t1 : t0 + (t1 - t0) * (j + 1) / n;
-    single_step(field, schedule, cfg.kind, x, ta, tb, !(last && j + 1 == n), rng, z);
-  }
+  auto score = [&](const Points& y, double t) { return field.eval(y, t); };
+  auto noise = [&](const Points& y) {
+    Points z(y.rows(), y.cols());
+    sample_normal(rng, z);
+    return z;
+  };
+  rules::grid_step<Points>(schedule, cfg, score, noise, x, t0, t1, last);
 }
 
 Points integrate(const VectorField& field, const Schedule& schedule, const SamplerConfig& cfg, Points x, Rng& rng,

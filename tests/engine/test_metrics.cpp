@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include <Eigen/Eigenvalues>
+
 #include "wgf/metrics.hpp"
 #include "wgf/ou.hpp"
 
@@ -87,4 +89,39 @@ TEST_CASE("metrics: grid box from quantiles and the sample report's floor", "[fa
   CHECK(rep.metrics.swd < 2.5 * rep.reference_floor.swd);
   CHECK(rep.reference_floor.swd > 0.0);
   CHECK(std::isfinite(rep.metrics.grid_kl));
+}
+
+namespace {
+// n points in D with sample mean exactly mu and unbiased sample covariance exactly S:
+// Gaussian draws, centred and whitened by their own Cholesky factor, then coloured by S's.
+wgf::Points with_moments(const Eigen::VectorXd& mu, const Eigen::MatrixXd& S, int n, std::uint64_t seed) {
+  wgf::Points z = gauss(static_cast<int>(mu.size()), n, 0, 1, seed);
+  z = z.colwise() - z.rowwise().mean();
+  const Eigen::MatrixXd c = z * z.transpose() / (n - 1.0);
+  const Eigen::MatrixXd white = c.llt().matrixL().solve(z);
+  return (S.llt().matrixL() * white).colwise() + mu;
+}
+}  // namespace
+
+TEST_CASE("metrics: Frechet distance matches the Gaussian closed form", "[fast][metrics]") {
+  // Diagonal (commuting) covariances: |mu1 - mu2|^2 + sum_i (sqrt a_i - sqrt b_i)^2 exactly.
+  Eigen::VectorXd m1(3), m2(3);
+  m1 << 0.5, -1, 2;
+  m2 << 0, 0, 1;
+  const Eigen::Vector3d a(1.0, 4.0, 0.25), b(2.0, 1.0, 0.25);
+  const wgf::Points x = with_moments(m1, a.asDiagonal(), 400, 11), y = with_moments(m2, b.asDiagonal(), 300, 12);
+  const double expect = (m1 - m2).squaredNorm() + (a.cwiseSqrt() - b.cwiseSqrt()).squaredNorm();
+  CHECK(wgf::frechet_distance(x, y) == Approx(expect).epsilon(1e-9));
+  CHECK(std::abs(wgf::frechet_distance(x, x)) < 1e-9);
+  // Non-commuting covariances: tr (S1 S2)^1/2 = sum of sqrt of the (real, >= 0) eigenvalues of
+  // the non-symmetric product S1 S2, an independent route from the symmetric one in the engine.
+  Eigen::Matrix2d s1, s2;
+  s1 << 2.0, 0.8, 0.8, 1.0;
+  s2 << 0.5, -0.3, -0.3, 1.5;
+  const Eigen::Vector2d z2 = Eigen::Vector2d::Zero();
+  const wgf::Points u = with_moments(z2, s1, 200, 13), v = with_moments(z2, s2, 200, 14);
+  const Eigen::VectorXcd ev = Eigen::EigenSolver<Eigen::Matrix2d>(s1 * s2).eigenvalues();
+  const double tr_sqrt = std::sqrt(ev(0).real()) + std::sqrt(ev(1).real());
+  CHECK(wgf::frechet_distance(u, v) == Approx(s1.trace() + s2.trace() - 2 * tr_sqrt).epsilon(1e-9));
+  CHECK_THROWS_AS(wgf::frechet_distance(u, wgf::Points(3, 5)), std::invalid_argument);
 }

@@ -23,6 +23,9 @@ namespace wgf {
 enum class Weighting { Uniform, Eps, Likelihood };
 Weighting parse_weighting(const std::string& s);  // uniform|eps|likelihood
 std::string to_string(Weighting w);
+// lambda(k) for k = 0..T on the schedule's grid (the weightings above); shared by the 2D
+// trainer here and the image trainer in gpu/.
+std::vector<double> dsm_weights(const Schedule& schedule, Weighting w);
 
 // Learning-rate schedule: constant, or cosine decay from lr to lr * 1e-2 over total_steps
 // (the late, small steps are what make the small-t score accurate enough to sample well).

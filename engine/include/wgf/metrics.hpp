@@ -17,6 +17,10 @@ double mmd_rbf(const Points& X, const Points& Y, double bandwidth = 0.0);
 
 // Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (U-statistics for the within terms).
 double energy_distance(const Points& X, const Points& Y);
+// Frechet distance between Gaussians fitted to X (D, n) and Y (D, m) (means, unbiased
+// covariances): |mu_x - mu_y|^2 + tr(S_x + S_y - 2 (S_x^1/2 S_y S_x^1/2)^1/2). The image
+// module applies it to features of its own classifier (not Inception: not comparable to FID).
+double frechet_distance(const Points& X, const Points& Y);
 
 // 2D grid KL(P || Q) of the histograms of X (P) and Y (Q) on a bins x bins grid over the
 // box [lo, hi]^2, each cell's probability smoothed by +alpha counts (so empty cells of Q do
