@@ -60,29 +60,6 @@ struct Train2dOptions {
   bool quiet = false;
 };
 
-// ---- SIGINT: a flag the training loop polls ------------------------------------------------
-volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
-
-// Installs on_sigint for its lifetime; a second Ctrl-C gets the default action (SA_RESETHAND).
-class SigintGuard {
- public:
-  SigintGuard() {
-    g_interrupted = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGINT, &sa, &old_);
-  }
-  ~SigintGuard() { sigaction(SIGINT, &old_, nullptr); }
-  SigintGuard(const SigintGuard&) = delete;
-  SigintGuard& operator=(const SigintGuard&) = delete;
-
- private:
-  struct sigaction old_ {};
-};
-
 template <class E>
 E parse_enum(const std::string& option, E (*parse)(const std::string&), const std::string& value) {
   try {
@@ -173,7 +150,7 @@ void run_train2d(const Train2dOptions& o) {
     Progress bar("train2d", o.steps, !o.quiet, resumed_from);
     char status[64] = "";
     while (trainer.steps_done() < o.steps) {
-      if (g_interrupted) {
+      if (SigintGuard::interrupted()) {
         trainer.save_checkpoint(ckpt_path);
         bar.finish(status);
         throw Interrupted("interrupted at step " + std::to_string(trainer.steps_done()) + " of " +

@@ -13,6 +13,9 @@ void add_sample2d(CLI::App& app);   // sample with a field and score the samples
 void add_diagnose2d(CLI::App& app);  // loop integrals, Jacobian asymmetry, curl, Stein check at t or over k
 void add_report(CLI::App& app);      // PNG figures (+ index.md) from diagnose2d run JSONs
 void add_compare(CLI::App& app);    // differences of two run JSONs against tolerances (exit 3 beyond)
-void add_bench(CLI::App& app);      // benchmarks (cmd_bench.cpp; a "not built" stub otherwise)
+void add_bench(CLI::App& app);
+// The image module (cmd_images.cpp, with LibTorch): train, train-vae, train-features, sample,
+// eval. argv is kept to start the other ranks of `train --nproc N`.
+void add_images(CLI::App& app, int argc, char** argv);      // benchmarks (cmd_bench.cpp; a "not built" stub otherwise)
 
 }  // namespace wgf::cli

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -442,5 +443,29 @@ void Progress::finish(const std::string& status) {
     std::cerr << line(done_, status) << std::endl;
   }
 }
+
+// ---- Ctrl-C
+
+namespace {
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+}  // namespace
+
+struct SigintGuard::Saved {
+  struct sigaction old {};
+};
+
+SigintGuard::SigintGuard() : saved_(std::make_unique<Saved>()) {
+  g_interrupted = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, &saved_->old);
+}
+
+SigintGuard::~SigintGuard() { sigaction(SIGINT, &saved_->old, nullptr); }
+
+bool SigintGuard::interrupted() { return g_interrupted != 0; }
 
 }  // namespace wgf::cli

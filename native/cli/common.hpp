@@ -161,6 +161,22 @@ class Progress {
   Clock::time_point t0_, last_;
 };
 
+// ---- Ctrl-C ---------------------------------------------------------------------------------
+// While alive, SIGINT only sets a flag that long loops poll (they save their state and stop);
+// a second Ctrl-C gets the default action (SA_RESETHAND). The previous handler is restored.
+class SigintGuard {
+ public:
+  SigintGuard();
+  ~SigintGuard();
+  SigintGuard(const SigintGuard&) = delete;
+  SigintGuard& operator=(const SigintGuard&) = delete;
+  static bool interrupted();
+
+ private:
+  struct Saved;
+  std::unique_ptr<Saved> saved_;
+};
+
 // A number for messages, as %.10g ("0.5", "-1", "1e-05").
 std::string format_number(double v);
 // "1:02:03" / "2:03" for a duration in seconds.

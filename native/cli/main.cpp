@@ -16,6 +16,22 @@ void add_bench(CLI::App& app) {
 }  // namespace wgf::cli
 #endif
 
+#ifndef WGFLAB_HAVE_TORCH
+namespace wgf::cli {
+// Without LibTorch the image subcommands exist and say why they cannot run.
+void add_images(CLI::App& app, int, char**) {
+  for (const char* name : {"train", "train-vae", "train-features", "sample", "eval"}) {
+    CLI::App* sub = app.add_subcommand(name, "Image module (not built: this wgflab has no LibTorch)");
+    sub->allow_extras();
+    sub->callback([name] {
+      throw UsageError(std::string(name) + ": this wgflab was built without LibTorch (install libtorch-dev with "
+                                           "scripts/setup.sh, then rebuild)");
+    });
+  }
+}
+}  // namespace wgf::cli
+#endif
+
 int main(int argc, char** argv) {
   CLI::App app{"WGF Lab " WGFLAB_VERSION
                " - diffusion models as Wasserstein gradient flows, from the command line.\n"
@@ -38,5 +54,6 @@ int main(int argc, char** argv) {
   wgf::cli::add_report(app);
   wgf::cli::add_compare(app);
   wgf::cli::add_bench(app);
+  wgf::cli::add_images(app, argc, argv);
   return wgf::cli::run_app(app, argc, argv);
 }

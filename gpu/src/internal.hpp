@@ -1,0 +1,90 @@
+// Shared internals of gpu/'s torch translation units: devices, run folders and checkpoints,
+// the data held as a tensor, and the engine's sampler rules applied to tensors.
+#pragma once
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nets.hpp"
+#include "wgf/gpu/api.hpp"
+#include "wgf/sampler.hpp"
+#include "wgf/schedule.hpp"
+
+namespace wgf::gpu {
+
+using Json = nlohmann::json;
+
+// "auto" -> CUDA when available, else CPU; "cuda[:N]" without CUDA -> std::invalid_argument.
+torch::Device resolve_device(const std::string& spec);
+// torch::set_num_threads(threads > 0 ? threads : hardware cores).
+void set_threads(int threads);
+
+// bf16/fp16 autocast on CUDA for its lifetime (one forward pass); off: a no-op.
+class AutocastGuard {
+ public:
+  AutocastGuard(bool on, at::ScalarType dtype) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_gpu_dtype(dtype);
+    at::autocast::set_enabled(true);
+  }
+  ~AutocastGuard() {
+    if (!on_) return;
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool on_;
+};
+
+// ---- run folders and checkpoints
+// RUN_DIR or RUN_DIR/checkpoint.pt -> the checkpoint path; throws naming the path when missing.
+std::string checkpoint_path(const std::string& run_or_ckpt);
+// Atomic write (temp file + rename) of a torch archive.
+void save_archive(torch::serialize::OutputArchive& ar, const std::string& path);
+// Loads an archive; errors name the file.
+void load_archive(torch::serialize::InputArchive& ar, const std::string& path);
+std::string read_string(torch::serialize::InputArchive& ar, const std::string& key, const std::string& file);
+void write_string(torch::serialize::OutputArchive& ar, const std::string& key, const std::string& value);
+void write_text_file_atomic(const std::string& path, const std::string& text);
+
+// A trained diffusion model restored from its checkpoint (EMA or raw weights), with its
+// schedule, output kind and (latent runs) the VAE and latent scale.
+struct LoadedModel {
+  Json config;              // the run's options as saved
+  UNet net{nullptr};
+  std::shared_ptr<const Schedule> schedule;
+  bool eps_output = true;   // the net predicts eps (s = -eps / sigma) or the score
+  Vae vae{nullptr};         // latent runs
+  double latent_scale = 1;  // model space = latent mean * latent_scale
+  torch::Device device{torch::kCPU};
+  bool bf16 = false, fp16 = false;
+  std::vector<std::int64_t> shape() const;  // (C, S, S) of the model's space
+  std::string dataset() const;
+};
+LoadedModel load_model(const std::string& run_or_ckpt, bool ema, const std::string& device, int threads);
+
+// The score s(x, t) of a model at one time t for a batch x (B, C, S, S), fp32 out.
+torch::Tensor model_score(LoadedModel& m, const torch::Tensor& x, double t);
+
+// Runs the engine's sampler (wgf::rules) on tensors from N(0, sigma_max^2 I); returns
+// (n, C, S, S) in model space. gen draws the start and the SDE/DDPM noise.
+torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t n, std::int64_t batch,
+                          at::Generator& gen, const ProgressFn& progress = {});
+// Model space -> pixels in [-1, 1] (decodes latents).
+torch::Tensor to_pixels(LoadedModel& m, const torch::Tensor& x);
+// [-1, 1] float (B, C, H, W) -> Images (uint8).
+Images to_images(const torch::Tensor& x);
+
+// The dataset in memory as uint8 (N, C, H, W); batches come out as float in [-1, 1].
+torch::Tensor images_tensor(const ImageSet& set);
+torch::Tensor to_unit(const torch::Tensor& u8);  // uint8 -> float [-1, 1]
+
+}  // namespace wgf::gpu

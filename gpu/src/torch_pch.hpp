@@ -1,0 +1,3 @@
+// The precompiled header of gpu/'s torch translation units.
+#pragma once
+#include <torch/torch.h>
