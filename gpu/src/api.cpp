@@ -159,32 +159,38 @@ torch::Tensor model_score(LoadedModel& m, const torch::Tensor& x, double t) {
   return out * (-1.0 / m.schedule->sigma(t));  // s = -eps / sigma_t
 }
 
+torch::Tensor integrate_tensor(const ScoreFn& score, const Schedule& schedule, const SamplerConfig& cfg, torch::Tensor x,
+                               at::Generator& gen, const std::function<void(int)>& on_step) {
+  torch::NoGradGuard no_grad;
+  const std::vector<double> ts = sampler_times(schedule, cfg);
+  auto noise = [&](const torch::Tensor& y) {
+    return torch::randn(y.sizes(), gen, y.options().device(torch::kCPU)).to(y.device());
+  };
+  for (int i = 1; i <= cfg.steps; ++i) {
+    rules::grid_step<torch::Tensor>(schedule, cfg, score, noise, x, ts[static_cast<size_t>(i - 1)],
+                                    ts[static_cast<size_t>(i)], i == cfg.steps);
+    if (on_step) on_step(i);
+  }
+  return x;
+}
+
 torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t n, std::int64_t batch,
                           at::Generator& gen, const ProgressFn& progress) {
-  torch::NoGradGuard no_grad;
-  const std::vector<double> ts = sampler_times(*m.schedule, cfg);
   std::vector<std::int64_t> shape{n};
   for (auto d : m.shape()) shape.push_back(d);
-  // Start and noise are drawn on the CPU generator (reproducible on every device).
-  torch::Tensor x = torch::randn(shape, gen, torch::kFloat32) * m.schedule->sigma(m.schedule->t_max());
+  // Start drawn on the CPU generator (reproducible on every device).
+  const torch::Tensor x = torch::randn(shape, gen, torch::kFloat32) * m.schedule->sigma(m.schedule->t_max());
+  const auto score = [&](const torch::Tensor& y, double t) { return model_score(m, y, t); };
+  const std::int64_t batches = (n + batch - 1) / batch;
   std::vector<torch::Tensor> out;
-  for (std::int64_t b0 = 0; b0 < n; b0 += batch) {
-    torch::Tensor xb = x.narrow(0, b0, std::min(batch, n - b0)).to(m.device);
-    auto score = [&](const torch::Tensor& y, double t) { return model_score(m, y, t); };
-    auto noise = [&](const torch::Tensor& y) {
-      return torch::randn(y.sizes(), gen, torch::kFloat32).to(m.device);
+  for (std::int64_t b = 0; b < batches; ++b) {
+    const std::int64_t b0 = b * batch;
+    const auto on_step = [&](int i) {
+      if (progress) progress({b * cfg.steps + i, batches * cfg.steps, 0, 0, 0, 0});
     };
-    for (int i = 1; i <= cfg.steps; ++i) {
-      rules::grid_step<torch::Tensor>(*m.schedule, cfg, score, noise, xb, ts[static_cast<size_t>(i - 1)],
-                                      ts[static_cast<size_t>(i)], i == cfg.steps);
-      if (progress) {
-        TrainProgress p;
-        p.step = (b0 / batch) * cfg.steps + i;
-        p.total_steps = ((n + batch - 1) / batch) * cfg.steps;
-        progress(p);
-      }
-    }
-    out.push_back(xb.cpu());
+    out.push_back(integrate_tensor(score, *m.schedule, cfg, x.narrow(0, b0, std::min(batch, n - b0)).to(m.device).clone(), gen,
+                                   on_step)
+                      .cpu());
   }
   return torch::cat(out, 0);
 }
@@ -240,6 +246,7 @@ void save_grid_png(const Images& im, const std::string& path, int cols) {
 }
 
 Images sample_images(const SampleOptions& opt, const ProgressFn& progress) {
+  return plain_errors([&] {
   if (opt.n < 1) throw std::invalid_argument("--n must be >= 1");
   if (opt.batch < 1) throw std::invalid_argument("--batch must be >= 1");
   LoadedModel m = load_model(opt.ckpt, opt.ema, opt.device, opt.threads);
@@ -252,6 +259,7 @@ Images sample_images(const SampleOptions& opt, const ProgressFn& progress) {
   at::Generator gen = at::detail::createCPUGenerator(opt.seed);
   const torch::Tensor x = run_sampler(m, cfg, opt.n, opt.batch, gen, progress);
   return to_images(to_pixels(m, x));
+  });
 }
 
 // ---- evaluation
@@ -306,6 +314,7 @@ double mean_nn_distance(const torch::Tensor& x, const torch::Tensor& ref) {
 }  // namespace
 
 EvalResult evaluate(const EvalOptions& opt, const ProgressFn& progress) {
+  return plain_errors([&] {
   LoadedModel m = load_model(opt.sample.ckpt, opt.sample.ema, opt.sample.device, opt.sample.threads);
   DatasetSpec ref_spec = opt.data;
   if (ref_spec.name.empty()) {
@@ -339,6 +348,7 @@ EvalResult evaluate(const EvalOptions& opt, const ProgressFn& progress) {
   r.nn_mean = mean_nn_distance(gen_x, train);
   r.nn_floor = mean_nn_distance(ref_n, train);
   return r;
+  });
 }
 
 }  // namespace wgf::gpu

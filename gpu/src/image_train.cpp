@@ -215,28 +215,6 @@ double tail_mean(const std::vector<double>& v, size_t n) {
   return s / static_cast<double>(k);
 }
 
-// Copies the parameters' values (for EMA init) / writes named tensors into an archive.
-std::vector<torch::Tensor> clone_params(torch::nn::Module& m) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-void write_ema(torch::serialize::OutputArchive& ar, torch::nn::Module& model, const std::vector<torch::Tensor>& ema) {
-  // Same keys as model->save: parameters by name, then the buffers (GroupNorm has none).
-  size_t i = 0;
-  for (const auto& kv : model.named_parameters()) ar.write(kv.key(), ema[i++], false);
-  for (const auto& kv : model.named_buffers()) ar.write(kv.key(), kv.value(), true);
-}
-
-void read_ema(torch::serialize::InputArchive& ar, torch::nn::Module& model, std::vector<torch::Tensor>& ema) {
-  size_t i = 0;
-  for (const auto& kv : model.named_parameters()) {
-    torch::Tensor t = ema[i++];
-    ar.read(kv.key(), t, false);
-  }
-}
-
 struct Table {  // the engine's schedule and weights as device lookup tables indexed by k
   torch::Tensor t, m, sigma, lambda;
 };
@@ -292,7 +270,8 @@ std::pair<torch::Tensor, torch::Tensor> rotated(const torch::Tensor& x, at::Gene
 
 // ================================================================ diffusion
 
-TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progress, const StopFn& stop) {
+namespace {
+TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& progress, const StopFn& stop) {
   prepare_out_dir(given.out_dir, given.resume);
   const std::string ckpt = (fs::path(given.out_dir) / "checkpoint.pt").string();
   TrainOptions opt = given;
@@ -375,7 +354,15 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
   net->to(dev);
   const std::vector<torch::Tensor> params = net->parameters();
   torch::optim::AdamW adam(params, torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
-  std::vector<torch::Tensor> ema = clone_params(*net);
+  // The EMA of the weights, kept as a second network (saved and loaded like the model).
+  UNet ema_net(ucfg);
+  ema_net->to(dev);
+  ema_net->eval();
+  const std::vector<torch::Tensor> ema = ema_net->parameters();
+  {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < ema.size(); ++i) ema[i].copy_(params[i]);
+  }
   at::Generator gen = at::detail::createCPUGenerator(opt.seed);
   LoopState st;
 
@@ -396,7 +383,7 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
     if (!ar.try_read("model", m) || !ar.try_read("ema", e) || !ar.try_read("optimizer", o))
       throw std::runtime_error("checkpoint '" + ckpt + "': missing model, ema or optimizer state");
     net->load(m);
-    read_ema(e, *net, ema);
+    ema_net->load(e);
     adam.load(o);
     torch::Tensor rng, step, epoch;
     ar.read("rng", rng);
@@ -418,7 +405,7 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
     if (!lead) return;
     torch::serialize::OutputArchive ar, m, e, o;
     net->save(m);
-    write_ema(e, *net, ema);
+    ema_net->save(e);
     adam.save(o);
     write_string(ar, "kind", "diffusion");
     write_string(ar, "config", config.dump());
@@ -447,17 +434,11 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
 
   auto epoch_grid = [&](int epoch) {
     if (!lead || opt.grid < 1) return;
-    torch::serialize::OutputArchive unused;
     LoadedModel lm;
     lm.config = config;
-    lm.net = UNet(ucfg);
-    {
-      torch::NoGradGuard ng;
-      const auto dst = lm.net->parameters();
-      for (size_t i = 0; i < dst.size(); ++i) dst[i].copy_(opt.ema > 0 ? ema[i] : params[i]);
-    }
-    lm.net->to(dev);
-    lm.net->eval();
+    lm.net = opt.ema > 0 ? ema_net : net;
+    const bool was_training = net->is_training();
+    net->eval();
     lm.schedule = make_schedule(opt.schedule);
     lm.eps_output = opt.output == "eps";
     lm.device = dev;
@@ -477,6 +458,7 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
     const std::string path = (fs::path(opt.out_dir) / name).string();
     save_grid_png(to_images(to_pixels(lm, x)), path);
     res.images.push_back(path);
+    if (was_training) net->train();
   };
 
   net->train();
@@ -523,7 +505,8 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
       adam.step();
       if (opt.ema > 0) {
         torch::NoGradGuard ng;
-        for (size_t i = 0; i < params.size(); ++i) ema[i].mul_(opt.ema).add_(params[i].detach(), 1.0 - opt.ema);
+        torch::_foreach_mul_(ema, opt.ema);  // ema = d ema + (1 - d) theta, one fused pass per list
+        torch::_foreach_add_(ema, params, 1.0 - opt.ema);
       }
       const double l = dp.sum(loss.item<double>()) / dp.world();
       if (!std::isfinite(l))
@@ -567,9 +550,12 @@ TrainResult train_diffusion(const TrainOptions& given, const ProgressFn& progres
   return res;
 }
 
+}  // namespace
+
 // ================================================================ VAE
 
-TrainResult train_vae(const VaeOptions& given, const ProgressFn& progress, const StopFn& stop) {
+namespace {
+TrainResult train_vae_impl(const VaeOptions& given, const ProgressFn& progress, const StopFn& stop) {
   prepare_out_dir(given.out_dir, given.resume);
   const std::string ckpt = (fs::path(given.out_dir) / "checkpoint.pt").string();
   VaeOptions opt = given;
@@ -707,9 +693,12 @@ TrainResult train_vae(const VaeOptions& given, const ProgressFn& progress, const
   return res;
 }
 
+}  // namespace
+
 // ================================================================ feature network
 
-FeatureResult train_features(const FeatureOptions& opt, const ProgressFn& progress) {
+namespace {
+FeatureResult train_features_impl(const FeatureOptions& opt, const ProgressFn& progress) {
   prepare_out_dir(opt.out_dir, false);
   if (opt.epochs < 1 || opt.batch < 1 || !(opt.lr > 0))
     throw std::invalid_argument("train-features: --epochs, --batch >= 1 and --lr > 0 expected");
@@ -781,6 +770,18 @@ FeatureResult train_features(const FeatureOptions& opt, const ProgressFn& progre
   ar.write("model", m);
   save_archive(ar, r.checkpoint);
   return r;
+}
+
+}  // namespace
+
+TrainResult train_diffusion(const TrainOptions& opt, const ProgressFn& progress, const StopFn& stop) {
+  return plain_errors([&] { return train_diffusion_impl(opt, progress, stop); });
+}
+TrainResult train_vae(const VaeOptions& opt, const ProgressFn& progress, const StopFn& stop) {
+  return plain_errors([&] { return train_vae_impl(opt, progress, stop); });
+}
+FeatureResult train_features(const FeatureOptions& opt, const ProgressFn& progress) {
+  return plain_errors([&] { return train_features_impl(opt, progress); });
 }
 
 }  // namespace wgf::gpu

@@ -4,7 +4,9 @@
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,17 @@ class AutocastGuard {
   bool on_;
 };
 
+// Runs f, turning LibTorch's c10::Error (whose what() carries a C++ backtrace) into a
+// std::runtime_error with the message alone: the API's callers print one line.
+template <class F>
+auto plain_errors(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(e.what_without_backtrace());
+  }
+}
+
 // ---- run folders and checkpoints
 // RUN_DIR or RUN_DIR/checkpoint.pt -> the checkpoint path; throws naming the path when missing.
 std::string checkpoint_path(const std::string& run_or_ckpt);
@@ -74,7 +87,15 @@ LoadedModel load_model(const std::string& run_or_ckpt, bool ema, const std::stri
 // The score s(x, t) of a model at one time t for a batch x (B, C, S, S), fp32 out.
 torch::Tensor model_score(LoadedModel& m, const torch::Tensor& x, double t);
 
-// Runs the engine's sampler (wgf::rules) on tensors from N(0, sigma_max^2 I); returns
+// The engine's sampler (wgf::rules::grid_step) on tensors: x (B, ...) at t = the grid's first
+// time, integrated over the whole grid in x's dtype and on x's device. SDE/DDPM noise is drawn
+// from gen on the CPU and moved to x's device (the same numbers on every device).
+// on_step(i) after grid interval i = 1..N.
+using ScoreFn = std::function<torch::Tensor(const torch::Tensor& x, double t)>;
+torch::Tensor integrate_tensor(const ScoreFn& score, const Schedule& schedule, const SamplerConfig& cfg, torch::Tensor x,
+                               at::Generator& gen, const std::function<void(int)>& on_step = {});
+
+// Runs the engine's sampler on a model from N(0, sigma_max^2 I) in batches; returns
 // (n, C, S, S) in model space. gen draws the start and the SDE/DDPM noise.
 torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t n, std::int64_t batch,
                           at::Generator& gen, const ProgressFn& progress = {});

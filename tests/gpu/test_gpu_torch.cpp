@@ -1,0 +1,396 @@
+// The LibTorch image module on the CPU with tiny configurations: the U-Net's shapes and
+// parameter count, one step lowering the loss, the tensor sampler against the engine and
+// against a Gaussian's exact answer, bit-exact resume, and the CLI's errors and 2-process
+// data parallel (c10d Gloo over 127.0.0.1).
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "cli_harness.hpp"
+#include "internal.hpp"
+#include "nets.hpp"
+#include "wgf/density.hpp"
+#include "wgf/ou.hpp"
+#include "wgf/sampler.hpp"
+#include "wgf/vector_field.hpp"
+
+using namespace wgf;
+using namespace wgf::gpu;
+
+namespace {
+
+// Parameters of the architecture described in nets.hpp, counted from its description
+// (weights + biases per layer), independently of the module tree.
+std::int64_t expected_parameters(const UNetConfig& c) {
+  const std::int64_t E = c.temb;
+  std::int64_t n = 2 * (E * E + E);                            // time MLP
+  n += static_cast<std::int64_t>(c.channels) * c.base * 9 + c.base;  // stem 3x3
+  auto block = [&](std::int64_t ci, std::int64_t co) {
+    const std::int64_t m = c.expand * co;
+    std::int64_t b = 2 * ci + (ci * m + m) + (E * m + m) + 2 * m + (9 * m + m) + 2 * m + (m * co + co);
+    if (ci != co) b += ci * co + co;
+    return b;
+  };
+  std::vector<std::int64_t> skips{c.base};
+  std::int64_t ch = c.base;
+  const size_t L = c.mult.size();
+  for (size_t l = 0; l < L; ++l) {
+    const std::int64_t co = c.base * c.mult[l];
+    for (int b = 0; b < c.blocks; ++b) {
+      n += block(ch, co);
+      ch = co;
+      skips.push_back(ch);
+    }
+    if (l + 1 < L) {
+      n += 9 * ch + ch;  // depthwise stride-2
+      skips.push_back(ch);
+    }
+  }
+  n += 2 * block(ch, ch);
+  for (size_t l = L; l-- > 0;) {
+    const std::int64_t co = c.base * c.mult[l];
+    for (int b = 0; b <= c.blocks; ++b) {
+      n += block(ch + skips.back(), co);
+      skips.pop_back();
+      ch = co;
+    }
+  }
+  return n + 2 * ch + (ch * c.channels * 9 + c.channels);
+}
+
+UNetConfig tiny(int channels = 1, int size = 8) {
+  UNetConfig c;
+  c.channels = channels;
+  c.size = size;
+  c.base = 8;
+  c.mult = {1, 2};
+  c.blocks = 1;
+  c.temb = 16;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("unet: output shape and parameter count of the MNIST preset", "[gpu][fast]") {
+  torch::manual_seed(0);
+  UNetConfig c;  // the defaults are the MNIST preset: 1 x 28 x 28, base 48, mult 1,2,2, 2 blocks
+  UNet net(c);
+  const torch::Tensor x = torch::randn({3, 1, 28, 28}), t = torch::tensor({0.01f, 0.5f, 3.0f});
+  const torch::Tensor y = net->forward(x, t);
+  CHECK(y.sizes() == x.sizes());
+  CHECK(count_parameters(*net) == expected_parameters(c));
+  // "About 1M parameters at the default width" (the paper's MNIST model).
+  CHECK(count_parameters(*net) > 800000);
+  CHECK(count_parameters(*net) < 1300000);
+  // Zero-initialised head: the untrained network outputs exactly 0 (eps_hat = 0).
+  CHECK(y.abs().max().item<float>() == 0.0f);
+
+  for (const auto& [size, mult] : std::vector<std::pair<int, std::vector<int>>>{{32, {1, 2, 2, 2}}, {8, {1, 2}}}) {
+    UNetConfig d;
+    d.channels = 3;
+    d.size = size;
+    d.base = 16;
+    d.mult = mult;
+    UNet n2(d);
+    CHECK(n2->forward(torch::randn({2, 3, size, size}), torch::tensor({0.1f, 1.0f})).sizes() ==
+          std::vector<std::int64_t>{2, 3, size, size});
+    CHECK(count_parameters(*n2) == expected_parameters(d));
+  }
+  UNetConfig bad = c;
+  bad.size = 30;  // not divisible by 4 with three levels
+  CHECK_THROWS_WITH(UNet(bad), Catch::Contains("must be divisible by 4"));
+}
+
+TEST_CASE("unet: one AdamW step lowers the DSM loss on a fixed batch", "[gpu][fast]") {
+  torch::manual_seed(1);
+  UNet net(tiny());
+  // Perturb the zero-initialised output convolutions so every parameter has a gradient.
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.add_(torch::randn(p.sizes()) * 0.05);
+  }
+  const torch::Tensor x0 = torch::rand({16, 1, 8, 8}) * 2 - 1, eps = torch::randn({16, 1, 8, 8});
+  const torch::Tensor m = torch::full({16, 1, 1, 1}, std::exp(-0.3)), s = torch::sqrt(1 - m * m);
+  const torch::Tensor t = torch::full({16}, 0.3f);
+  auto loss = [&] { return (net->forward(m * x0 + s * eps, t) - eps).pow(2).mean(); };
+  torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(1e-3));
+  const double before = loss().item<double>();
+  opt.zero_grad();
+  loss().backward();
+  opt.step();
+  const double after = loss().item<double>();
+  INFO("loss " << before << " -> " << after);
+  CHECK(after < before);
+}
+
+TEST_CASE("tensor sampler: the engine's ODE on doubles, step for step", "[gpu][fast]") {
+  // A 2D Gaussian with a full covariance: the engine's exact score, the engine's integrate()
+  // on Points vs integrate_tensor on (n, 2) float64 tensors from the same start points.
+  GaussianComponent g;
+  g.mean = Vec(2);
+  g.mean << 0.7, -0.4;
+  g.cov = Eigen::MatrixXd(2, 2);
+  g.cov << 0.5, 0.2, 0.2, 0.3;
+  auto density = std::make_shared<GaussianMixture>("gauss", std::vector<GaussianComponent>{g});
+  std::shared_ptr<const Schedule> sch = make_schedule("cosine");
+  const ExactScore field(density, sch);
+  Rng rng(5);
+  Points x0(2, 64);
+  sample_normal(rng, x0);
+  for (auto kind : {SamplerKind::OdeEuler, SamplerKind::OdeHeun, SamplerKind::OdeRk4}) {
+    SamplerConfig cfg;
+    cfg.kind = kind;
+    cfg.steps = 40;
+    Rng r1(1);
+    const Points want = integrate(field, *sch, cfg, x0, r1);
+    // Points are (D, n) column-major = (n, D) row-major in memory.
+    const torch::Tensor start = torch::from_blob(const_cast<double*>(x0.data()), {64, 2}, torch::kFloat64).clone();
+    auto score = [&](const torch::Tensor& x, double t) {
+      const Points p = Eigen::Map<const Points>(x.contiguous().data_ptr<double>(), 2, x.size(0));
+      const Points s = field.eval(p, t);
+      return torch::from_blob(const_cast<double*>(s.data()), {x.size(0), 2}, torch::kFloat64).clone();
+    };
+    at::Generator gen = at::detail::createCPUGenerator(0);
+    const torch::Tensor got = integrate_tensor(score, *sch, cfg, start, gen);
+    const Points g2 = Eigen::Map<const Points>(got.contiguous().data_ptr<double>(), 2, 64);
+    INFO(to_string(kind));
+    CHECK((g2 - want).cwiseAbs().maxCoeff() < 1e-12);
+  }
+}
+
+TEST_CASE("tensor sampler: every sampler reaches an isotropic Gaussian's mean and variance", "[gpu][fast]") {
+  // Data N(mu, s0^2 I): p_t = N(m mu, (m^2 s0^2 + sigma^2) I), exact score -(x - m mu) / v(t).
+  const double mu = 1.5, s0 = 0.5;
+  std::shared_ptr<const Schedule> sch = make_schedule("cosine");
+  auto score = [&](const torch::Tensor& x, double t) {
+    const double m = sch->mean_coef(t), v = m * m * s0 * s0 + std::pow(sch->sigma(t), 2);
+    return (x - m * mu) * (-1.0 / v);
+  };
+  const std::int64_t n = 20000;
+  for (auto kind : {SamplerKind::OdeHeun, SamplerKind::Sde, SamplerKind::Ddpm}) {
+    SamplerConfig cfg;
+    cfg.kind = kind;
+    cfg.steps = kind == SamplerKind::OdeHeun ? 100 : 500;
+    at::Generator gen = at::detail::createCPUGenerator(3);
+    const torch::Tensor x = torch::randn({n, 4}, gen, torch::kFloat64) * sch->sigma(sch->t_max());
+    const torch::Tensor out = integrate_tensor(score, *sch, cfg, x, gen);
+    const double mean = out.mean().item<double>(), sd = out.std().item<double>();
+    // Monte Carlo: 4n values, SE(mean) = s0 / sqrt(4n) = 0.0018, SE(sd) ~ s0 / sqrt(8n) = 0.0013;
+    // the SDE/DDPM discretisation at 500 steps and the k_end = 1 stop (sigma_1 ~ 0.006) add
+    // less than 0.01.
+    INFO(to_string(kind) << ": mean " << mean << " sd " << sd);
+    CHECK(std::abs(mean - mu) < 0.02);
+    CHECK(std::abs(sd - s0) < 0.02);
+  }
+}
+
+namespace {
+
+TrainOptions tiny_run(const std::string& dir) {
+  TrainOptions o;
+  o.data.name = "mnist";
+  o.data.max_images = 64;
+  o.out_dir = dir;
+  o.batch = 16;
+  o.epochs = 2;
+  o.net.base = 8;
+  o.net.mult = {1, 2};
+  o.net.blocks = 1;
+  o.net.temb = 16;
+  o.threads = 1;
+  o.grid = 4;
+  o.grid_steps = 3;
+  o.warmup = 2;
+  o.seed = 11;
+  o.checkpoint_every = 1000;
+  return o;
+}
+
+std::vector<torch::Tensor> weights(const std::string& run, bool ema) {
+  return load_model(run, ema, "cpu", 1).net->parameters();
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("train: interrupted and resumed runs are bit-identical to an uninterrupted one", "[gpu][slow]") {
+  cli_test::Sandbox sb;
+  const std::string a = (sb / "a").string(), b = (sb / "b").string();
+  const TrainResult ra = train_diffusion(tiny_run(a));  // 2 epochs x 4 steps
+  CHECK(ra.steps == 8);
+  CHECK_FALSE(ra.interrupted);
+  CHECK(ra.images.size() == 2);  // one sample grid per epoch
+  // b: stopped (as by Ctrl-C) after step 3, mid-epoch, then resumed.
+  int polls = 0;
+  const TrainResult rb1 = train_diffusion(tiny_run(b), {}, [&] { return ++polls == 3; });
+  CHECK(rb1.interrupted);
+  CHECK(rb1.steps == 3);
+  TrainOptions resume = tiny_run(b);
+  resume.resume = true;
+  resume.seed = 999;  // ignored: a resumed run keeps its own options
+  const TrainResult rb2 = train_diffusion(resume);
+  CHECK(rb2.steps == 8);
+  // Same losses step by step (the throughput column differs), same weights and EMA, bit for bit.
+  auto losses = [&](const std::string& dir) {
+    std::vector<std::string> rows;
+    std::istringstream in(slurp(dir + "/loss.csv"));
+    std::string line;
+    while (std::getline(in, line)) rows.push_back(line.substr(0, line.rfind(',')));
+    return rows;
+  };
+  CHECK(losses(a) == losses(b));
+  CHECK(losses(a).size() == 9);
+  for (bool ema : {false, true}) {
+    const auto wa = weights(a, ema), wb = weights(b, ema);
+    REQUIRE(wa.size() == wb.size());
+    for (size_t i = 0; i < wa.size(); ++i) CHECK(torch::equal(wa[i], wb[i]));
+  }
+  // A finished run's --resume with more epochs continues; a run folder is never silently reused.
+  TrainOptions again = tiny_run(a);
+  CHECK_THROWS_WITH(train_diffusion(again), Catch::Contains("already holds a run"));
+  again.resume = true;
+  again.epochs = 3;
+  CHECK(train_diffusion(again).steps == 12);
+}
+
+TEST_CASE("train: the loss falls and samples come out in the data's shape", "[gpu][slow]") {
+  cli_test::Sandbox sb;
+  TrainOptions o = tiny_run((sb / "r").string());
+  o.data.max_images = 256;
+  o.epochs = 3;
+  o.lr = 2e-3;
+  o.data.name = "mnist";
+  const TrainResult r = train_diffusion(o);
+  // The untrained net outputs 0, so its eps-loss is E|eps|^2 / D = 1; after 48 steps at
+  // lr 2e-3 the tiny U-Net must have learnt part of the denoiser.
+  std::ifstream csv(o.out_dir + "/loss.csv");
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  const double l0 = std::stod(first.substr(first.find(',', first.find(',') + 1) + 1));
+  INFO("first loss " << l0 << ", final (mean of the last 50) " << r.final_loss);
+  CHECK(std::abs(l0 - 1.0) < 0.15);
+  CHECK(r.final_loss < 0.6);
+  SampleOptions s;
+  s.ckpt = o.out_dir;
+  s.n = 5;
+  s.steps = 8;
+  s.device = "cpu";
+  s.threads = 1;
+  for (const std::string sampler : {"ode-euler", "sde", "ddpm"}) {
+    s.sampler = sampler;
+    const Images im = sample_images(s);
+    CHECK(im.n == 5);
+    CHECK(im.channels == 1);
+    CHECK(im.height == 28);
+    CHECK(im.pixels.size() == 5u * 28 * 28);
+  }
+}
+
+// ---- the CLI: bad input and data parallel ---------------------------------------------------
+
+namespace {
+// A free TCP port for the c10d rendezvous (bound and released; the tests run one at a time).
+int free_port() {
+  std::random_device rd;
+  return 20000 + static_cast<int>(rd() % 20000);
+}
+}  // namespace
+
+TEST_CASE("cli: image commands reject bad input with one clear line", "[gpu][cli]") {
+  cli_test::Sandbox sb;
+  const std::string tiny_args = " --max-images 32 --batch 8 --base 8 --mult 1,2 --blocks 1 --grid 0 --threads 1 --quiet";
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases{
+      {"train --dataset svhn --out r", "unknown dataset"},
+      {"train --dataset mnist --data nowhere --out r", "nowhere"},
+      {"train --out r --device cuda" + tiny_args, "no usable CUDA device"},
+      {"train --out r --device tpu" + tiny_args, "expected auto, cpu, cuda or cuda:N"},
+      {"train --out r --mult 1,x" + tiny_args.substr(tiny_args.find(" --blocks")), "--mult"},
+      {"train --out r --batch 64 --max-images 32 --grid 0 --base 8 --quiet", "larger than the dataset"},
+      {"train --out r --resume" + tiny_args, "holds no checkpoint.pt"},
+      {"train --out r --output velocity" + tiny_args, "--output must be eps or score"},
+      {"train --out r --lr-schedule step" + tiny_args, "--lr-schedule"},
+      {"train --out r --nproc 2 --batch 9 --max-images 32 --base 8 --grid 0 --quiet", "divisible by the number of processes"},
+      {"sample --ckpt missing --out g.png", "does not exist"},
+      {"train --out r --vae r" + tiny_args, "does not exist"},
+  };
+  for (const auto& c : cases) {
+    const auto r = cli_test::wgflab(sb, c.args);
+    INFO(c.args << "\n" << r.err);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(c.expect) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  // Nothing was written by the failed runs except the folder the first valid option made.
+  CHECK_FALSE(std::filesystem::exists(sb / "r/checkpoint.pt"));
+  CHECK_FALSE(std::filesystem::exists(sb / "g.png"));
+}
+
+TEST_CASE("cli: two Gloo processes train the same weights as one with the same global batch", "[gpu][cli][slow]") {
+  cli_test::Sandbox sb;
+  const std::string common = " --max-images 64 --batch 16 --max-steps 3 --base 8 --mult 1,2 --blocks 1 --grid 0 "
+                             "--threads 1 --seed 4 --quiet --master 127.0.0.1:";
+  const auto one = cli_test::wgflab(sb, "train --out one" + common + std::to_string(free_port()));
+  REQUIRE(one.code == 0);
+  const auto two = cli_test::wgflab(sb, "train --nproc 2 --out two" + common + std::to_string(free_port()));
+  INFO(two.err);
+  REQUIRE(two.code == 0);
+  const auto run = cli_test::read_json(sb / "two/run.json");
+  CHECK(run["config"]["nproc"] == 2);
+  // Each process computes the mean over its 8 rows and the all-reduce averages them: the
+  // same gradient as 16 rows up to float summation order (relative ~1e-7 per step).
+  for (bool ema : {false, true}) {
+    const auto wa = weights((sb / "one").string(), ema), wb = weights((sb / "two").string(), ema);
+    REQUIRE(wa.size() == wb.size());
+    double worst = 0;
+    for (size_t i = 0; i < wa.size(); ++i) worst = std::max(worst, (wa[i] - wb[i]).abs().max().item<double>());
+    INFO("max |w1 - w2| = " << worst);
+    CHECK(worst < 1e-5);
+  }
+  // The losses agree too (each logged loss is the all-reduced global mean).
+  auto col = [&](const std::string& dir) {
+    std::vector<double> v;
+    std::istringstream in(slurp((sb / dir).string() + "/loss.csv"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) v.push_back(std::stod(line.substr(line.find(',', line.find(',') + 1) + 1)));
+    return v;
+  };
+  const auto la = col("one"), lb = col("two");
+  REQUIRE(la.size() == 3);
+  REQUIRE(lb.size() == 3);
+  for (size_t i = 0; i < 3; ++i) CHECK(lb[i] == Approx(la[i]).epsilon(1e-5));
+}
+
+TEST_CASE("cli: latent diffusion runs end to end through train-vae train and sample", "[gpu][cli][slow]") {
+  cli_test::Sandbox sb;
+  const auto v = cli_test::wgflab(sb, "train-vae --max-images 64 --batch 16 --epochs 1 --width 8 --threads 1 --quiet --out vae");
+  INFO(v.err);
+  REQUIRE(v.code == 0);
+  CHECK(std::filesystem::exists(sb / "vae/vae_recon_epoch_001.png"));
+  const auto t = cli_test::wgflab(sb, "train --vae vae --max-images 64 --batch 16 --max-steps 4 --base 8 --mult 1,2 "
+                                      "--blocks 1 --grid 4 --grid-steps 3 --threads 1 --quiet --out lat");
+  INFO(t.err);
+  REQUIRE(t.code == 0);
+  const auto cfg = cli_test::read_json(sb / "lat/config.json");
+  // MNIST 28 x 28 -> padded 32 -> the paper's 8 x 8 latent (4 channels).
+  CHECK(cfg["unet"]["size"] == 8);
+  CHECK(cfg["unet"]["channels"] == 4);
+  CHECK(cfg["latent"]["scale"].get<double>() > 0);
+  const auto s = cli_test::wgflab(sb, "sample --ckpt lat --n 4 --steps 5 --threads 1 --quiet --out grid.png");
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  CHECK(std::filesystem::file_size(sb / "grid.png") > 100);
+}
