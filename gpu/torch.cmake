@@ -4,7 +4,8 @@
 add_library(wgf_gpu STATIC
   src/nets.cpp
   src/image_train.cpp
-  src/api.cpp)
+  src/api.cpp
+  src/diagnose.cpp)
 target_include_directories(wgf_gpu PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(wgf_gpu PUBLIC wgf_engine wgf_datasets PRIVATE ${TORCH_LIBRARIES} nlohmann_json::nlohmann_json wgf_report)
 target_precompile_headers(wgf_gpu PRIVATE src/torch_pch.hpp)

@@ -45,6 +45,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "diagnose_json.hpp"
 #include "output_dir.hpp"
 #include "wgf/diagnostics.hpp"
 #include "wgf/helmholtz.hpp"
@@ -174,10 +175,7 @@ class OneTimeSchedule final : public Schedule {
 };
 
 // ---- JSON pieces ---------------------------------------------------------------------------
-Json loop_stats(double mean, double std, double abs_mean, int paths) {
-  return Json{{"mean", number(mean)}, {"std", paths > 1 ? number(std) : Json(nullptr)}, {"abs_mean", number(abs_mean)},
-              {"paths", paths}};
-}
+Json loop_stats(double mean, double std, double abs_mean, int paths) { return loop_stats_json(mean, std, abs_mean, paths); }
 
 struct CircleResult {
   double integral = 0, ratio = 0;
@@ -197,22 +195,7 @@ Json row_json(const SweepRow& r, double k, const std::vector<LoopSpec>& loops, c
       lr[s.key] = loop_stats(st.ratio_mean, st.ratio_std, st.ratio_abs_mean, st.paths);
     }
   }
-  return Json{{"t", number(r.t)},
-              {"k", number(k)},
-              {"sigma", number(r.sigma)},
-              {"loop_integral", std::move(li)},
-              {"loop_ratio", std::move(lr)},
-              {"jac_asym_abs_mean", number(r.jac_asym_abs_mean)},
-              {"jac_asym_abs_max", number(r.jac_asym_abs_max)},
-              {"jac_asym_rel", number(r.jac_asym_rel)},
-              {"curl_rms", number(r.curl_rms)},
-              {"error_l2", number(r.error_l2)},
-              {"stein_mean", number(r.stein_mean)},
-              {"stein_sem", number(r.stein_sem)},
-              {"stein_rms", number(r.stein_rms)},
-              {"stein_cancellation", number(r.stein_cancellation)},
-              {"div_e_rms", number(r.div_e_rms)},
-              {"s_dot_e_rms", number(r.s_dot_e_rms)}};
+  return sweep_row_json(r, k, std::move(li), std::move(lr));
 }
 
 Json array_of(const Vec& v) {
@@ -225,7 +208,9 @@ Json vector_map(const Points& p) {
   return Json{{"u", array_of(p.row(0).transpose())}, {"v", array_of(p.row(1).transpose())}};
 }
 
-const std::vector<std::string>& notes() {
+}  // namespace
+
+const std::vector<std::string>& diagnose_notes() {
   static const std::vector<std::string> n = {
       "stein_mean is zero for EVERY decaying error field e = s_true - s (Stein's identity: E_p[S] = int div(p e) dx "
       "= 0), so a stein_mean near zero is no evidence that e lies in the null kernel of the Stein operator; the "
@@ -243,6 +228,32 @@ const std::vector<std::string>& notes() {
   };
   return n;
 }
+
+Json loop_stats_json(double mean, double std, double abs_mean, int paths) {
+  return Json{{"mean", number(mean)}, {"std", paths > 1 ? number(std) : Json(nullptr)}, {"abs_mean", number(abs_mean)},
+              {"paths", paths}};
+}
+
+Json sweep_row_json(const SweepRow& r, double k, Json loop_integral, Json loop_ratio) {
+  return Json{{"t", number(r.t)},
+              {"k", number(k)},
+              {"sigma", number(r.sigma)},
+              {"loop_integral", std::move(loop_integral)},
+              {"loop_ratio", std::move(loop_ratio)},
+              {"jac_asym_abs_mean", number(r.jac_asym_abs_mean)},
+              {"jac_asym_abs_max", number(r.jac_asym_abs_max)},
+              {"jac_asym_rel", number(r.jac_asym_rel)},
+              {"curl_rms", number(r.curl_rms)},
+              {"error_l2", number(r.error_l2)},
+              {"stein_mean", number(r.stein_mean)},
+              {"stein_sem", number(r.stein_sem)},
+              {"stein_rms", number(r.stein_rms)},
+              {"stein_cancellation", number(r.stein_cancellation)},
+              {"div_e_rms", number(r.div_e_rms)},
+              {"s_dot_e_rms", number(r.s_dot_e_rms)}};
+}
+
+namespace {
 
 void run_diagnose2d(const Diagnose2dOptions& o) {
   // ---- 1. validate every option before any work or output ----
@@ -489,7 +500,7 @@ void run_diagnose2d(const Diagnose2dOptions& o) {
   Json loop_keys = Json::array();
   for (const LoopSpec& s : loops) loop_keys.push_back(s.key);
   doc["loops"] = std::move(loop_keys);
-  doc["notes"] = notes();
+  doc["notes"] = diagnose_notes();
   doc["rows"] = rows_json;
   if (single) doc["maps"] = std::move(maps);
   if (o.transport) doc["transport"] = std::move(transport);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "diagnose_json.hpp"
 #include "wgf/gpu/api.hpp"
 
 extern char** environ;
@@ -243,9 +245,132 @@ void add_sample_options(CLI::App* sub, gpu::SampleOptions& s) {
   sub->add_flag("!--no-ema", s.ema, "Use the raw weights instead of their EMA");
 }
 
+// ---------------------------------------------------------------- diagnose
+
+struct DiagnoseCli {
+  DataOptions data;
+  gpu::DiagnoseOptions d;
+  std::string input_shape, paths = "brownian,rotation,projection", out;
+  int k_sweep = 100;
+  std::string ks;
+  bool quiet = false;
+};
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    const size_t j = s.find(',', i);
+    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+void run_diagnose(DiagnoseCli& o) {
+  check_output_path("--out", o.out);
+  if (!o.data.dataset.empty() || !o.data.data_dir.empty()) o.d.data = data_spec(o.data);
+  if (!o.input_shape.empty()) o.d.input_shape = parse_mult(o.input_shape);
+  SweepConfig& c = o.d.sweep;
+  c.num_k = o.k_sweep;
+  if (!o.ks.empty()) c.ks = parse_mult(o.ks);
+  c.path_kinds.clear();
+  std::vector<std::string> keys;
+  for (const std::string& p : split_commas(o.paths)) {
+    if (p == "brownian") c.path_kinds.push_back(PathKind::Brownian);
+    else if (p == "rotation") c.path_kinds.push_back(PathKind::Rotation);
+    else if (p == "projection") c.path_kinds.push_back(PathKind::Projection);
+    else throw UsageError("--paths: unknown path kind '" + p + "' (expected brownian, rotation, projection)");
+    keys.push_back(p);
+  }
+  Progress bar("diagnose", o.d.sweep.ks.empty() ? o.k_sweep : static_cast<std::int64_t>(o.d.sweep.ks.size()), !o.quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+  SigintGuard guard;
+  const gpu::DiagnoseResult r = gpu::diagnose_images(o.d, [&](int done, int) {
+    bar.update(done);
+    return !SigintGuard::interrupted();
+  });
+  bar.finish();
+  if (SigintGuard::interrupted()) throw Interrupted("diagnose interrupted; nothing written", 130);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Json rows = Json::array();
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const SweepRow& row = r.rows[i];
+    Json li = Json::object(), lr = Json::object();
+    for (size_t p = 0; p < keys.size(); ++p) {
+      const LoopStats& st = row.loops[p];
+      li[keys[p]] = loop_stats_json(st.mean, st.std, st.abs_mean, st.paths);
+      lr[keys[p]] = loop_stats_json(st.ratio_mean, st.ratio_std, st.ratio_abs_mean, st.paths);
+    }
+    Json j = sweep_row_json(row, row.k, std::move(li), std::move(lr));
+    j["jacobian"] = Json{{"indices", row.jacobian_coords}, {"fd_rel_diff", number(r.jacobian_fd_rel[i])}};
+    rows.push_back(std::move(j));
+  }
+  Json doc = run_json_head("diagnose", Json(c.seed));
+  doc["config"] = Json{{"ckpt", o.d.ckpt},         {"model", o.d.model},        {"input_shape", o.input_shape},
+                       {"output", o.d.output},     {"schedule", o.d.schedule},  {"dataset", o.data.dataset},
+                       {"data", o.data.data_dir},  {"truth_images", o.d.truth_images}, {"k_sweep", o.k_sweep},
+                       {"ks", o.ks},               {"samples", c.samples},      {"paths", o.paths},
+                       {"bridge_steps", c.brownian.steps}, {"rotation_steps", c.rotation_steps},
+                       {"projection_points", c.projection.points_per_segment},
+                       {"projection_noisings", c.projection.noisings}, {"jacobian", c.jacobian_coords},
+                       {"probes", c.divergence.probes}, {"batch", c.max_batch}, {"ema", o.d.ema}, {"seed", c.seed}};
+  doc["outputs"] = Json{{"out", o.out}};
+  doc["field"] = r.field;
+  doc["density"] = r.truth;
+  doc["schedule"] = r.schedule;
+  doc["shape"] = r.shape;
+  doc["mode"] = "k_sweep";
+  doc["loops"] = keys;
+  doc["jvp"] = r.exact_jvp ? "forward-mode AD" : "central differences";
+  doc["notes"] = diagnose_notes();
+  doc["notes"].push_back("jacobian.indices are the sampled coordinates I (flattened C,H,W index) of the |I| x |I| "
+                         "sub-Jacobian at each k; jacobian.fd_rel_diff = ||J_jvp - J_fd||_F / ||J_jvp||_F with central "
+                         "differences of relative step 1e-2 (a float32 network) on a few samples at that k.");
+  doc["rows"] = std::move(rows);
+  doc["metrics"] = Json{{"rows", r.rows.size()}, {"diagnose_seconds", number(secs)}};
+  write_json_atomic("--out", o.out, doc);
+}
+
 }  // namespace
 
 void add_images(CLI::App& app, int argc, char** argv) {
+  // ---- diagnose
+  {
+    CLI::App* sub = app.add_subcommand("diagnose", "The paper's diagnostics on an image model over a sweep of k: loop "
+                                                   "integrals (Eq. 4, 7), sub-Jacobian asymmetry (Eq. 5), Stein check "
+                                                   "(Eqs. 20-21) against the empirical training set's exact score");
+    auto o = std::make_shared<DiagnoseCli>();
+    o->data.dataset.clear();
+    sub->option_defaults()->always_capture_default();
+    add_data_options(sub, o->data);
+    sub->add_option("--ckpt", o->d.ckpt, "A `wgflab train` run folder (its EMA weights; latent runs in latent space)");
+    sub->add_option("--model", o->d.model, "A TorchScript file: forward(x (B,C,H,W), t (B,)) -> eps or score like x");
+    sub->add_option("--input-shape", o->input_shape, "C,H,W of --model's input");
+    sub->add_option("--output", o->d.output, "--model's output: eps (s = -out/sigma_t) | score");
+    sub->add_option("--schedule", o->d.schedule, "--model's time: the OU time t of cosine|linear|ve");
+    sub->add_option("--truth-images", o->d.truth_images, "Training images in the empirical exact score (0: all)");
+    sub->add_option("--k-sweep", o->k_sweep, "Number of k values spread over 1..T");
+    sub->add_option("--ks", o->ks, "Explicit k values, e.g. 10,100,500 (instead of --k-sweep)");
+    sub->add_option("--samples", o->d.sweep.samples, "Forward samples (and paths of each kind) per k");
+    sub->add_option("--paths", o->paths, "Path kinds: brownian,rotation,projection");
+    sub->add_option("--bridge-steps", o->d.sweep.brownian.steps, "Segments of a Brownian bridge");
+    sub->add_option("--rotation-steps", o->d.sweep.rotation_steps, "Segments of a rotation path");
+    sub->add_option("--projection-points", o->d.sweep.projection.points_per_segment, "Points per projection segment");
+    sub->add_option("--projection-noisings", o->d.sweep.projection.noisings, "Noisings K of a projection path");
+    sub->add_option("--jacobian", o->d.sweep.jacobian_coords, "|I| of the sub-Jacobian (64 in the paper)");
+    sub->add_option("--probes", o->d.sweep.divergence.probes, "Hutchinson probes for div e");
+    sub->add_option("--fd-samples", o->d.fd_samples, "Samples per k of the JVP vs finite-difference check");
+    sub->add_option("--batch", o->d.sweep.max_batch, "Images per network call");
+    sub->add_option("--seed", o->d.sweep.seed, "Seed of the samples, paths, coordinates and probes");
+    sub->add_flag("!--no-ema", o->d.ema, "Use the raw weights of --ckpt");
+    sub->add_option("--device", o->d.device, "auto|cpu|cuda|cuda:N");
+    sub->add_option("--threads", o->d.threads, "CPU threads (0: all cores)");
+    sub->add_option("--out", o->out, "Output run JSON (the keys of diagnose2d, plus jacobian.indices)")->required();
+    sub->add_flag("--quiet", o->quiet, "No progress output");
+    sub->callback([o] { run_diagnose(*o); });
+  }
   // ---- train
   {
     CLI::App* sub = app.add_subcommand("train", "Train an image diffusion U-Net (pixels or VAE latents) with DSM (Eq. 16)");

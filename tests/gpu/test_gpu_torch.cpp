@@ -394,3 +394,126 @@ TEST_CASE("cli: latent diffusion runs end to end through train-vae train and sam
   REQUIRE(s.code == 0);
   CHECK(std::filesystem::file_size(sb / "grid.png") > 100);
 }
+
+TEST_CASE("cli: eval puts an untrained model's samples far above the held-out floor", "[gpu][cli][slow]") {
+  cli_test::Sandbox sb;
+  // The feature network on 1,000 npm digits (labels 0..9) must beat chance (10%) clearly
+  // (0.59 on the held-out digits when written).
+  const auto f = cli_test::wgflab(sb, "train-features --max-images 1000 --epochs 3 --batch 32 --lr 3e-3 --width 8 "
+                                      "--threads 1 --quiet --out feat");
+  INFO(f.err);
+  REQUIRE(f.code == 0);
+  const auto fr = cli_test::read_json(sb / "feat/run.json");
+  CHECK(fr["metrics"]["accuracy"].get<double>() > 0.3);
+  // An untrained model (zero output head: the ODE only rescales the start noise) against
+  // the feature statistics of real digits: noise images are far from the data, while the
+  // held-out split's distance to the training split (the floor) is small.
+  const auto t = cli_test::wgflab(sb, "train --max-images 64 --batch 16 --max-steps 1 --base 8 --mult 1,2 --blocks 1 "
+                                      "--grid 0 --threads 1 --quiet --out m");
+  REQUIRE(t.code == 0);
+  const auto e = cli_test::wgflab(sb, "eval --ckpt m --features feat --n 200 --steps 5 --nn-train 500 --threads 1 --quiet "
+                                      "--out eval.json");
+  INFO(e.err);
+  REQUIRE(e.code == 0);
+  const auto m = cli_test::read_json(sb / "eval.json")["metrics"];
+  INFO(m.dump());
+  CHECK(m["frechet_floor"].get<double>() >= 0);
+  CHECK(m["frechet"].get<double>() > 5 * m["frechet_floor"].get<double>());
+  // Noise images are farther from every training digit than a held-out digit is.
+  CHECK(m["nn_mean"].get<double>() > m["nn_floor"].get<double>());
+  CHECK(m["n"] == 200);
+  const auto bad = cli_test::wgflab(sb, "eval --ckpt m --features m --n 10 --out e2.json");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("not a feature-network checkpoint") != std::string::npos);
+}
+
+// ---- image diagnostics on TorchScript models with closed forms ------------------------------
+
+namespace {
+
+// s(x) = x_flat A^T (the score A x per image), saved as TorchScript (what torch.jit.script of
+// the same Python would produce).
+void save_linear_model(const torch::Tensor& A, const std::string& path) {
+  torch::jit::Module m("Linear");
+  m.register_buffer("A", A);
+  m.define(R"(
+def forward(self, x, t):
+    b = x.size(0)
+    y = torch.matmul(x.reshape(b, -1), self.A.t())
+    return y.reshape(x.size())
+)");
+  m.save(path);
+}
+
+}  // namespace
+
+TEST_CASE("diagnose: a linear TorchScript score s = A x has the closed-form asymmetry and agreeing Jacobians",
+          "[gpu][cli][slow]") {
+  cli_test::Sandbox sb;
+  const int D = 784;
+  torch::manual_seed(3);
+  const torch::Tensor A = torch::randn({D, D}) * 0.05;  // not symmetric
+  const torch::Tensor S = 0.5 * (A + A.t()) - 2.0 * torch::eye(D);  // symmetric: a gradient field
+  save_linear_model(A, (sb / "a.pt").string());
+  save_linear_model(S, (sb / "s.pt").string());
+  const std::string args = " --input-shape 1,28,28 --output score --dataset mnist --truth-images 200 --ks 50,600 "
+                           "--samples 4 --bridge-steps 40 --rotation-steps 40 --projection-points 8 --projection-noisings 3 "
+                           "--jacobian 12 --probes 2 --fd-samples 2 --threads 1 --quiet --seed 9";
+  const auto ra = cli_test::wgflab(sb, "diagnose --model a.pt --out a.json" + args);
+  INFO(ra.err);
+  REQUIRE(ra.code == 0);
+  const auto rs = cli_test::wgflab(sb, "diagnose --model s.pt --out s.json" + args);
+  INFO(rs.err);
+  REQUIRE(rs.code == 0);
+  const auto ja = cli_test::read_json(sb / "a.json"), js = cli_test::read_json(sb / "s.json");
+  CHECK(ja["jvp"] == "forward-mode AD");
+  REQUIRE(ja["rows"].size() == 2);
+  for (const auto& row : ja["rows"]) {
+    // J = A everywhere: the sub-Jacobian asymmetry on the reported indices I is |A_IJ - A_JI|.
+    const auto idx = row["jacobian"]["indices"].get<std::vector<int>>();
+    REQUIRE(idx.size() == 12);
+    double sum = 0, mx = 0;
+    int pairs = 0;
+    for (size_t r = 0; r < idx.size(); ++r)
+      for (size_t c = r + 1; c < idx.size(); ++c) {
+        const double d = std::abs(A[idx[r]][idx[c]].item<double>() - A[idx[c]][idx[r]].item<double>());
+        sum += d;
+        mx = std::max(mx, d);
+        ++pairs;
+      }
+    CHECK(row["jac_asym_abs_mean"].get<double>() == Approx(sum / pairs).epsilon(1e-5));
+    CHECK(row["jac_asym_abs_max"].get<double>() == Approx(mx).epsilon(1e-5));
+    // JVP (forward AD) and central differences agree: exact for a linear map up to float32
+    // rounding of the differences (relative ~1e-7 / 1e-2 step).
+    CHECK(row["jacobian"]["fd_rel_diff"].get<double>() < 1e-3);
+    // A non-symmetric linear field is not a gradient: its loops do not close.
+    CHECK(row["loop_ratio"]["rotation"]["abs_mean"].get<double>() > 1e-3);
+  }
+  for (const auto& row : js["rows"]) {
+    // Symmetric J: zero asymmetry, and every closed path integrates to zero (the midpoint rule
+    // is exact for a linear field on a polygon; what is left is float32 rounding).
+    CHECK(row["jac_asym_abs_max"].get<double>() < 1e-6);
+    for (const char* kind : {"brownian", "rotation", "projection"}) {
+      INFO(kind);
+      CHECK(row["loop_ratio"][kind]["abs_mean"].get<double>() < 1e-4);
+    }
+  }
+  // Wrong signatures and shapes are refused with the expectation spelled out.
+  torch::jit::Module bad("Bad");
+  bad.define(R"(
+def forward(self, x):
+    return x
+)");
+  bad.save((sb / "bad.pt").string());
+  const auto rb = cli_test::wgflab(sb, "diagnose --model bad.pt --out b.json" + args);
+  CHECK(rb.code == 2);
+  CHECK(rb.err.find("forward(x: (B, 1x28x28) float32, t: (B,) float32)") != std::string::npos);
+  const auto rshape = cli_test::wgflab(sb, "diagnose --model a.pt --out b.json --input-shape 1,14,14 --dataset mnist --quiet");
+  CHECK(rshape.code == 2);
+  CHECK(rshape.err.find("--model 'a.pt'") != std::string::npos);
+  cli_test::write_file(sb / "junk.pt", "not a zip");
+  const auto rj = cli_test::wgflab(sb, "diagnose --model junk.pt --out b.json" + args);
+  CHECK(rj.code == 2);
+  CHECK(rj.err.find("not a TorchScript file") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(sb / "b.json"));
+}

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "wgf/diagnostics.hpp"
 #include "wgf/gpu/datasets.hpp"
 
 namespace wgf::gpu {
@@ -155,5 +156,37 @@ struct EvalResult {
   int n = 0;
 };
 EvalResult evaluate(const EvalOptions& opt, const ProgressFn& progress = {});
+
+// ---- image-scale diagnostics (the engine's time sweep through a VectorField over the network)
+//
+// The field: a `wgflab train` run (EMA weights; latent runs are diagnosed in their latent
+// space) or a TorchScript model file taking (x (B, C, H, W) float, t (B,) float: the OU time of
+// `schedule`) and returning eps or the score, shaped like x. The truth: the exact score of the
+// empirical training set (wgf::EmpiricalDensity: a Gaussian mixture centred at m(t) x_i),
+// from which the sweep also draws its x0.
+struct DiagnoseOptions {
+  std::string ckpt;                  // run folder or checkpoint.pt, or:
+  std::string model;                 // TorchScript file
+  std::vector<int> input_shape;      // C,H,W (with model)
+  std::string output = "eps";        // with model: eps|score
+  std::string schedule = "cosine";   // with model: cosine|linear|ve
+  DatasetSpec data;                  // empty name: the run's own dataset (train split)
+  std::int64_t truth_images = 10000; // training images in the empirical score (0: all)
+  SweepConfig sweep;                 // k values, samples, path kinds and sizes, |I|, seed
+  int fd_samples = 8;                // samples per k for the JVP vs finite-difference check
+  bool ema = true;
+  std::string device = "auto";
+  int threads = 0;
+};
+struct DiagnoseResult {
+  std::vector<SweepRow> rows;
+  std::vector<double> jacobian_fd_rel;  // per row: ||J_jvp - J_fd||_F / ||J_jvp||_F on fd_samples samples
+  std::string field, truth;             // descriptions
+  std::vector<int> shape;               // C, H, W of the field's space
+  std::string schedule;
+  bool exact_jvp = false;               // forward-mode AD (else central differences)
+};
+// progress(done, total) after each k; return false to stop early (rows so far are returned).
+DiagnoseResult diagnose_images(const DiagnoseOptions& opt, const std::function<bool(int, int)>& progress = {});
 
 }  // namespace wgf::gpu
