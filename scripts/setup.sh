@@ -2,7 +2,8 @@
 # Installs the Debian packages WGF Lab needs that are missing, and nothing else.
 # Idempotent: when everything is present it only checks (no apt-get update, no network).
 #   scripts/setup.sh            build + test dependencies (engine, CLI, report, tests)
-#   scripts/setup.sh --bench    also python3-torch for the PyTorch reference benchmarks
+#   scripts/setup.sh --bench    (accepted; python3-torch, the PyTorch reference of the tests and
+#                               benchmarks, is always installed)
 # The lab GUI (native/frontend, native/desktop) also needs SDL2, OpenGL, Xvfb + Mesa (its window
 # test) and the Dear ImGui sources, unpacked from Debian's source package into
 # third_party/imgui-src/ (skipped when that folder exists).
@@ -21,13 +22,13 @@ set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libeigen3-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev
           libsdl2-dev libgl-dev libgl1-mesa-dri xvfb dpkg-dev
           emscripten node-acorn chromium
-          libtorch-dev libgloo-dev libopenblas0-pthread zlib1g-dev dataset-fashion-mnist)
+          libtorch-dev libgloo-dev libopenblas0-pthread zlib1g-dev dataset-fashion-mnist python3-torch)
 # node + npm: any node >= 18 on the PATH will do (Debian's nodejs, or a NodeSource one that bundles npm).
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-torch) ;;
+    --bench) ;;  # kept for compatibility: python3-torch is now always installed (tests use it)
     *) echo "setup.sh: unknown option '$arg' (expected --bench)" >&2; exit 2 ;;
   esac
 done

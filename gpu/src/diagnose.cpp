@@ -145,6 +145,18 @@ double rel_diff(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return n > 0 ? (a - b).norm() / n : (a - b).norm();
 }
 
+}  // namespace
+
+std::shared_ptr<VectorField> torchscript_field(const std::string& path, const std::vector<std::int64_t>& shape,
+                                               bool eps_output, std::shared_ptr<const Schedule> schedule,
+                                               const std::string& device) {
+  const torch::Device dev = resolve_device(device);
+  return std::make_shared<TorchField>(load_torchscript(path, shape, dev), shape, eps_output, std::move(schedule), dev,
+                                      "torchscript:" + path);
+}
+
+namespace {
+
 DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<bool(int, int)>& progress) {
   if (opt.ckpt.empty() == opt.model.empty()) throw std::invalid_argument("give exactly one of --ckpt and --model");
   set_threads(opt.threads);

@@ -16,6 +16,7 @@
 #include "wgf/gpu/api.hpp"
 #include "wgf/sampler.hpp"
 #include "wgf/schedule.hpp"
+#include "wgf/vector_field.hpp"
 
 namespace wgf::gpu {
 
@@ -103,6 +104,13 @@ torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t
 torch::Tensor to_pixels(LoadedModel& m, const torch::Tensor& x);
 // [-1, 1] float (B, C, H, W) -> Images (uint8).
 Images to_images(const torch::Tensor& x);
+
+// A TorchScript model file as an engine VectorField (diagnose.cpp): forward(x (B, shape...),
+// t (B,)) -> eps (eps_output) or the score; JVPs by forward-mode AD. Throws
+// std::invalid_argument naming the file and the expected signature.
+std::shared_ptr<VectorField> torchscript_field(const std::string& path, const std::vector<std::int64_t>& shape,
+                                               bool eps_output, std::shared_ptr<const Schedule> schedule,
+                                               const std::string& device);
 
 // The dataset in memory as uint8 (N, C, H, W); batches come out as float in [-1, 1].
 torch::Tensor images_tensor(const ImageSet& set);

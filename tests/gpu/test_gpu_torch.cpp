@@ -13,7 +13,9 @@
 #include "internal.hpp"
 #include "nets.hpp"
 #include "wgf/density.hpp"
+#include "wgf/diagnostics.hpp"
 #include "wgf/ou.hpp"
+#include "wgf/paths.hpp"
 #include "wgf/sampler.hpp"
 #include "wgf/vector_field.hpp"
 
@@ -516,4 +518,73 @@ def forward(self, x):
   CHECK(rj.code == 2);
   CHECK(rj.err.find("not a TorchScript file") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(sb / "b.json"));
+}
+
+TEST_CASE("diagnose: a PyTorch reference run agrees on the sub-Jacobian and a rotation-path integral",
+          "[gpu][slow]") {
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    WARN("python3-torch is not installed (scripts/setup.sh installs it): the PyTorch cross-check is skipped");
+    return;
+  }
+  cli_test::Sandbox sb;
+  // A nonlinear, non-conservative eps model on 1 x 8 x 8 images: eps = tanh(x W1 + c t) W2.
+  const int D = 64, H = 32;
+  torch::manual_seed(21);
+  torch::jit::Module m("Mlp");
+  m.register_buffer("W1", torch::randn({D, H}) * 0.3);
+  m.register_buffer("W2", torch::randn({H, D}) * 0.3);
+  m.register_buffer("c", torch::randn({H}));
+  m.define(R"(
+def forward(self, x, t):
+    b = x.size(0)
+    h = torch.tanh(torch.matmul(x.reshape(b, -1), self.W1) + t.unsqueeze(1) * self.c)
+    return torch.matmul(h, self.W2).reshape(x.size())
+)");
+  const std::string model = (sb / "mlp.pt").string();
+  m.save(model);
+  std::shared_ptr<const Schedule> sch = make_schedule("cosine");
+  const auto field = torchscript_field(model, {1, 8, 8}, true, sch, "cpu");
+  const double t = sch->time(300), mc = sch->mean_coef(t), sigma = sch->sigma(t);
+  Rng rng(4);
+  Points x0(D, 1), eps(D, 1);
+  sample_normal(rng, x0);
+  sample_normal(rng, eps);
+  const Points xt = mc * x0 + sigma * eps;
+  const std::vector<int> coords = random_coordinates(D, 16, rng);
+  const Eigen::MatrixXd J = sub_jacobian(*field, xt, t, coords);
+  const JacobianAsymmetry asym = jacobian_asymmetry(J, coords);
+  const ClosedPaths path = rotation_paths(x0, eps, mc, sigma, rng, 200);
+  const LoopIntegrals li = loop_integrals(*field, path, t);
+  nlohmann::json c;
+  c["model"] = model;
+  c["shape"] = {1, 8, 8};
+  c["t"] = t;
+  c["sigma"] = sigma;
+  c["output"] = "eps";
+  c["x"] = std::vector<double>(xt.data(), xt.data() + D);
+  c["coords"] = coords;
+  nlohmann::json jrows = nlohmann::json::array();
+  for (int r = 0; r < 16; ++r) {
+    std::vector<double> row;
+    for (int col = 0; col < 16; ++col) row.push_back(J(r, col));
+    jrows.push_back(row);
+  }
+  c["jacobian"] = jrows;
+  c["asym_mean"] = asym.abs_mean[0];
+  nlohmann::json pts = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < path.y.cols(); ++i) pts.push_back(std::vector<double>(path.y.col(i).data(), path.y.col(i).data() + D));
+  c["path"] = pts;
+  const Points centre = mc * x0;
+  c["centre"] = std::vector<double>(centre.data(), centre.data() + D);
+  c["radius"] = sigma * eps.norm();
+  c["integral"] = li.integral[0];
+  c["ratio"] = li.ratio[0];
+  cli_test::write_file(sb / "case.json", c.dump());
+  // A non-conservative model: the loop does not close (so the comparison is not 0 vs 0).
+  CHECK(std::abs(li.ratio[0]) > 1e-4);
+  const std::string cmd = "/usr/bin/python3 '" WGF_TORCH_REFERENCE "' '" + (sb / "case.json").string() + "' > '" +
+                          (sb / "ref.txt").string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  INFO(cli_test::read_file(sb / "ref.txt"));
+  CHECK(rc == 0);
 }

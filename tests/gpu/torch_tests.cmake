@@ -6,3 +6,4 @@ target_include_directories(test_gpu_torch PRIVATE ${PROJECT_SOURCE_DIR}/gpu/src 
 target_precompile_headers(test_gpu_torch REUSE_FROM wgf_gpu)
 target_compile_definitions(test_gpu_torch PRIVATE WGFLAB_EXE="$<TARGET_FILE:wgflab>")
 add_dependencies(test_gpu_torch wgflab)
+target_compile_definitions(test_gpu_torch PRIVATE WGF_TORCH_REFERENCE="${CMAKE_CURRENT_SOURCE_DIR}/torch_reference.py")
