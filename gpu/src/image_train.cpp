@@ -268,6 +268,16 @@ std::pair<torch::Tensor, torch::Tensor> rotated(const torch::Tensor& x, at::Gene
 
 }  // namespace
 
+torch::Tensor asymmetry_estimate(const torch::Tensor& out, const torch::Tensor& x, const torch::Tensor& u,
+                                 const torch::Tensor& v) {
+  // J^T u and J^T v by two vector-Jacobian products (samples are independent, so one VJP of
+  // the batch gives every sample's); u^T J v = (J^T u) . v and v^T J u = (J^T v) . u.
+  const auto ju = torch::autograd::grad({out}, {x}, {u}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+  const auto jv = torch::autograd::grad({out}, {x}, {v}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+  const torch::Tensor d = (ju * v).flatten(1).sum(1) - (jv * u).flatten(1).sum(1);
+  return d * d;
+}
+
 // ================================================================ diffusion
 
 namespace {
@@ -294,6 +304,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
     opt.schedule = saved.at("schedule").get<std::string>();
     opt.seed = saved.at("seed").get<std::uint64_t>();
     opt.precision = saved.at("precision").get<std::string>();
+    opt.jac_reg = saved.value("jac_reg", 0.0);
     if (opt.world != saved.value("world", 1))
       throw std::invalid_argument("--resume: the run was trained with " + std::to_string(saved.value("world", 1)) +
                                   " process(es); resume it with the same --nproc");
@@ -304,6 +315,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
                                 std::to_string(opt.world) + ")");
   if (!(opt.lr > 0)) throw std::invalid_argument("--lr must be > 0");
   if (!(opt.ema >= 0 && opt.ema < 1)) throw std::invalid_argument("--ema must be in [0, 1)");
+  if (!(opt.jac_reg >= 0) || !std::isfinite(opt.jac_reg)) throw std::invalid_argument("--jac-reg must be a number >= 0");
   if (opt.output != "eps" && opt.output != "score") throw std::invalid_argument("--output must be eps or score");
   if (opt.precision != "auto" && opt.precision != "fp32" && opt.precision != "bf16" && opt.precision != "fp16")
     throw std::invalid_argument("--precision must be auto, fp32, bf16 or fp16");
@@ -371,7 +383,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
                  {"lr_schedule", opt.lr_schedule}, {"warmup", opt.warmup}, {"ema", opt.ema},
                  {"grad_clip", opt.grad_clip},     {"weighting", opt.weighting}, {"output", opt.output},
                  {"schedule", opt.schedule},       {"seed", opt.seed},     {"precision", opt.precision},
-                 {"world", opt.world},             {"unet", to_json(ucfg)}, {"parameters", count_parameters(*net)},
+                 {"world", opt.world},             {"jac_reg", opt.jac_reg}, {"unet", to_json(ucfg)}, {"parameters", count_parameters(*net)},
                  {"dataset_source", set.source},   {"dataset_size", N}};
   if (!opt.vae.empty())
     config["latent"] = {{"vae_config", to_json(lat.vae_config)}, {"scale", lat.scale}, {"vae_checkpoint", lat.vae_ckpt}};
@@ -429,7 +441,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   res.parameters = count_parameters(*net);
   res.checkpoint = ckpt;
   LossLog log((fs::path(opt.out_dir) / "loss.csv").string(), opt.resume, st.step, lead);
-  std::vector<double> losses;
+  std::vector<double> losses, penalties;
   if (!opt.resume) save();  // step 0: a resumable run exists from the start
 
   auto epoch_grid = [&](int epoch) {
@@ -486,6 +498,13 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
       const torch::Tensor sig = col(tab.sigma);
       torch::Tensor xt = col(tab.m) * x0 + sig * eps;
       if (opt.channels_last && dev.is_cuda()) xt = xt.contiguous(torch::MemoryFormat::ChannelsLast);
+      // Probe pairs of the conservative regulariser (drawn only when it is on, after eps).
+      torch::Tensor u, v;
+      if (opt.jac_reg > 0) {
+        u = torch::randn(shape, gen, torch::kFloat32).narrow(0, r0, local).to(dev);
+        v = torch::randn(shape, gen, torch::kFloat32).narrow(0, r0, local).to(dev);
+        xt.requires_grad_(true);
+      }
 
       const double lr = opt.lr * lr_factor(opt.lr_schedule, st.step, total, opt.warmup);
       set_lr(adam, lr);
@@ -498,7 +517,17 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
       // Per-sample || s_theta - s(x_t | x0) ||^2 / D with s(x_t | x0) = -eps / sigma.
       const torch::Tensor resid = opt.output == "eps" ? (out - eps) / sig : out + eps / sig;
       const torch::Tensor per = resid.pow(2).flatten(1).sum(1) * inv_d;
-      const torch::Tensor loss = (tab.lambda.index_select(0, k) * per).mean();
+      const torch::Tensor lam = tab.lambda.index_select(0, k);
+      torch::Tensor loss = (lam * per).mean();
+      if (opt.jac_reg > 0) {
+        // jac_reg lambda(k) E||J_s - J_s^T||_F^2 / D on the score's Jacobian, J_s = -J_out / sigma
+        // for the eps output: the same weighting and per-pixel scale as the loss.
+        const torch::Tensor a = asymmetry_estimate(out, xt, u, v);
+        const torch::Tensor s2 = opt.output == "eps" ? sig.flatten().pow(2) : torch::ones_like(lam);
+        const torch::Tensor pen = (lam * a / s2).mean() * (opt.jac_reg * inv_d);
+        penalties.push_back(pen.item<double>());
+        loss = loss + pen;
+      }
       loss.backward();
       dp.average_gradients(params);
       if (opt.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, opt.grad_clip);
@@ -546,6 +575,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   res.steps = st.step;
   res.epochs_done = st.epoch;
   res.final_loss = tail_mean(losses, 50);
+  res.final_penalty = tail_mean(penalties, 50);
   res.images_per_s = secs > 0 ? static_cast<double>(images_done) / secs : 0.0;
   return res;
 }

@@ -112,6 +112,13 @@ std::shared_ptr<VectorField> torchscript_field(const std::string& path, const st
                                                bool eps_output, std::shared_ptr<const Schedule> schedule,
                                                const std::string& device);
 
+// The conservative regulariser's per-sample estimate (u_j^T (J_j - J_j^T) v_j)^2 of
+// ||J_j - J_j^T||_F^2, J_j = d out_j / d x_j, for probes u, v ~ N(0, I) shaped like x
+// (unbiased: E (u^T A v)^2 = ||A||_F^2). out = f(x) with x requiring grad; differentiable
+// (double backward) so it can be added to the loss. Returns (B,).
+torch::Tensor asymmetry_estimate(const torch::Tensor& out, const torch::Tensor& x, const torch::Tensor& u,
+                                 const torch::Tensor& v);
+
 // The dataset in memory as uint8 (N, C, H, W); batches come out as float in [-1, 1].
 torch::Tensor images_tensor(const ImageSet& set);
 torch::Tensor to_unit(const torch::Tensor& u8);  // uint8 -> float [-1, 1]

@@ -44,6 +44,7 @@ struct TrainOptions {
   double ema = 0.999;                  // EMA decay of the weights (0: off)
   double grad_clip = 1.0;              // max global gradient norm (0: off)
   std::string weighting = "eps";       // uniform|eps|likelihood (engine dsm_weights)
+  double jac_reg = 0.0;                // conservative regulariser lambda E||J - J^T||_F^2 / D (0: off)
   std::string output = "eps";          // eps|score: what the network predicts
   std::string schedule = "cosine";     // cosine|linear|ve (engine make_schedule, T = 1000)
   NetOptions net;
@@ -69,7 +70,8 @@ struct TrainProgress {
 struct TrainResult {
   std::int64_t steps = 0;
   int epochs_done = 0;
-  double final_loss = 0;      // mean loss over the last 50 steps
+  double final_loss = 0;      // mean loss over the last 50 steps (with the penalty, when on)
+  double final_penalty = 0;   // the conservative regulariser's share of it (NaN when off)
   double images_per_s = 0;    // this run's throughput (all processes)
   std::int64_t parameters = 0;
   bool interrupted = false;   // stopped on request, checkpoint saved
