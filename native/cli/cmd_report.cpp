@@ -15,6 +15,7 @@
 //
 // Sections: [loading] [display helpers] [sweep figures] [map figures] [index] [command]
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -60,7 +61,7 @@ class Checker {
   explicit Checker(std::string path) : path_(std::move(path)) {}
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
     throw UsageError("report: " + path_ + ": " + where + " " + what +
-                     " (expected a run JSON written by wgflab diagnose2d --out)");
+                     " (expected a run JSON written by wgflab diagnose2d or diagnose --out)");
   }
   const Json& key(const Json& j, const std::string& k, const std::string& where) const {
     if (!j.is_object() || !j.contains(k)) fail(where, "has no key '" + k + "'");
@@ -106,13 +107,17 @@ Run load_run(const std::string& path) {
   const Json& d = r.doc;
   if (!d.is_object()) c.fail("the document", "is not a JSON object");
   const std::string command = c.string(d, "command", "the document");
-  if (command != "diagnose2d") c.fail("the document", "is a run of '" + command + "', not of diagnose2d");
+  // diagnose2d runs, and image runs of `wgflab diagnose` (same row keys, k sweeps only).
+  const bool image = command == "diagnose";
+  if (command != "diagnose2d" && !image)
+    c.fail("the document", "is a run of '" + command + "', not of diagnose2d or diagnose");
   if (!d.contains("schema_version") || d["schema_version"] != 1) c.fail("schema_version", "is not 1");
   r.mode = c.string(d, "mode", "the document");
   if (r.mode != "single_t" && r.mode != "k_sweep") c.fail("mode", "is '" + r.mode + "', not single_t or k_sweep");
   r.density = c.string(d, "density", "the document");
   r.schedule = c.string(d, "schedule", "the document");
-  r.field = c.string(c.key(d, "config", "the document"), "field", "config");
+  r.field = image ? c.string(d, "field", "the document") : c.string(c.key(d, "config", "the document"), "field", "config");
+  if (image && r.mode != "k_sweep") c.fail("mode", "is not k_sweep (the image diagnose writes sweeps)");
   const Json& loops = c.key(d, "loops", "the document");
   if (!loops.is_array()) c.fail("loops", "is not an array");
   for (const Json& l : loops) {
@@ -160,9 +165,19 @@ void name_runs(std::vector<Run>& runs) {
   std::set<std::string> densities;
   for (Run& r : runs) {
     r.name = r.field;
-    if (r.name.rfind("mlp:", 0) == 0) {
-      const size_t slash = r.name.find_last_of('/');
-      if (slash != std::string::npos) r.name = "mlp:" + r.name.substr(slash + 1);
+    // mlp:DIR/FILE -> mlp:FILE; unet:DIR/RUN/checkpoint.pt (EMA) -> unet:RUN (EMA); torchscript:DIR/F -> torchscript:F
+    for (const char* prefix : {"mlp:", "unet:", "torchscript:"}) {
+      if (r.name.rfind(prefix, 0) != 0) continue;
+      std::string rest = r.name.substr(std::string(prefix).size()), suffix;
+      const size_t paren = rest.find(" (");
+      if (paren != std::string::npos) {
+        suffix = rest.substr(paren);
+        rest = rest.substr(0, paren);
+      }
+      const std::filesystem::path p(rest);
+      const std::string base = p.filename() == "checkpoint.pt" && p.has_parent_path() ? p.parent_path().filename().string()
+                                                                                     : p.filename().string();
+      r.name = prefix + base + suffix;
     }
     densities.insert(r.density);
   }
@@ -316,6 +331,11 @@ void sweep_figures(const std::vector<Run>& runs, const ReportOptions& o, std::ve
     for (const P& p : {P{"jac_asym_abs_mean", "mean |J - J^T| (Eq. 5)", "mean |ds_i/dx_j - ds_j/dx_i|"},
                        P{"jac_asym_rel", "relative asymmetry", "||J - J^T||_F / ||J + J^T||_F"},
                        P{"curl_rms", "curl RMS (2D)", "RMS of ds2/dx1 - ds1/dx2"}}) {
+      // The curl exists in 2D only: image runs (D > 2) leave it null, and its panel out.
+      bool any = false;
+      for (const Run& r : runs)
+        for (double v : column(r, p.key)) any = any || std::isfinite(v);
+      if (!any) continue;
       auto f = k_figure(p.title, p.label);
       for (size_t i = 0; i < runs.size(); ++i) add_series(*f, runs[i], i, column(runs[i], p.key), nullptr);
       finish_axes(*f);
@@ -325,7 +345,7 @@ void sweep_figures(const std::vector<Run>& runs, const ReportOptions& o, std::ve
                    "Differential constraint (Eq. 5; paper Fig. 2c/d): at the forward samples of each k, the mean "
                    "|J - J^T| over the sub-Jacobian's off-diagonal pairs, the relative asymmetry ||J - J^T||_F / "
                    "||J + J^T||_F, and the RMS of the 2D curl. A score's Jacobian is symmetric: all three are 0.",
-                   compose_panels(panels, 3, o, "Jacobian asymmetry against k")});
+                   compose_panels(panels, static_cast<int>(panels.size()), o, "Jacobian asymmetry against k")});
   }
 
   // Error and Stein statistics.

@@ -500,6 +500,12 @@ TEST_CASE("diagnose: a linear TorchScript score s = A x has the closed-form asym
       CHECK(row["loop_ratio"][kind]["abs_mean"].get<double>() < 1e-4);
     }
   }
+  // `wgflab report` draws image sweeps like diagnose2d ones (no curl panel: D > 2).
+  const auto rep = cli_test::wgflab(sb, "report a.json s.json --out figs");
+  INFO(rep.err);
+  CHECK(rep.code == 0);
+  for (const char* f : {"loop_ratio.png", "loop_integral.png", "jacobian_asymmetry.png", "stein.png", "index.md"})
+    CHECK(std::filesystem::exists(sb / (std::string("figs/") + f)));
   // Wrong signatures and shapes are refused with the expectation spelled out.
   torch::jit::Module bad("Bad");
   bad.define(R"(
