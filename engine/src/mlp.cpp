@@ -154,44 +154,81 @@ void activate(Activation act, const MA& A, MH&& H, MD&& dH) {
   }
 }
 
-// SiLU with its bias, the default activation and the forward pass's largest element-wise
-// cost: activate()'s SiLU arithmetic, operation for operation, written with Eigen's packet
-// primitives (portable: SSE/AVX/AVX-512/NEON/wasm, or scalars) so that each element is
-// loaded once and A + b, act and act' are stored together. Bit-identical to the expression
-// form when the rows are a multiple of the packet size; the per-column tail is scalar.
-void bias_silu(const Eigen::Ref<const Eigen::VectorXf>& b, Eigen::MatrixXf& A, Eigen::MatrixXf& H,
-               Eigen::MatrixXf& dH) {
+// A += b, H = act(A), dH = act'(A) for the activations with a packet form: activate()'s
+// arithmetic, operation for operation, written with Eigen's packet primitives (portable:
+// SSE/AVX/AVX-512/NEON/wasm, or scalars) so that each element is loaded once and A + b, act
+// and act' are stored together; the forward pass's largest element-wise cost. Bit-identical
+// to the expression form when the rows are a multiple of the packet size; the per-column tail
+// is scalar. op(x, h, d) on packets and scalars alike.
+template <class Op>
+void bias_packet(const Eigen::Ref<const Eigen::VectorXf>& b, Eigen::MatrixXf& A, Eigen::MatrixXf& H,
+                 Eigen::MatrixXf& dH, const Op& op) {
   using namespace Eigen::internal;
   using Packet = packet_traits<float>::type;
   constexpr Eigen::Index kP = packet_traits<float>::size;
   const Eigen::Index rows = A.rows();
-  const Packet one = pset1<Packet>(1.0f);
   const float* bias = b.data();
   for (Eigen::Index j = 0; j < A.cols(); ++j) {
     float *a = A.col(j).data(), *h = H.col(j).data(), *d = dH.col(j).data();
     Eigen::Index i = 0;
     for (; i + kP <= rows; i += kP) {
       const Packet x = padd(ploadu<Packet>(a + i), ploadu<Packet>(bias + i));
-      const Packet sig = pdiv(one, padd(one, pexp(pnegate(x))));
+      Packet hp, dp;
+      op(x, hp, dp);
       pstoreu(a + i, x);
-      pstoreu(h + i, pmul(x, sig));
-      pstoreu(d + i, pmul(sig, padd(one, pmul(x, psub(one, sig)))));
+      pstoreu(h + i, hp);
+      pstoreu(d + i, dp);
     }
     for (; i < rows; ++i) {
-      const float x = a[i] + bias[i], sig = 1.0f / (1.0f + std::exp(-x));
+      const float x = a[i] + bias[i];
       a[i] = x;
-      h[i] = x * sig;
-      d[i] = sig * (1.0f + x * (1.0f - sig));
+      op(x, h[i], d[i]);
     }
   }
 }
+
+// sig = 1 / (1 + e^{-x}); silu = x sig; silu' = sig (1 + x (1 - sig)).
+struct SiluOp {
+  template <class P>
+  void operator()(const P& x, P& h, P& d) const {
+    using namespace Eigen::internal;
+    const P one = pset1<P>(1.0f);
+    const P sig = pdiv(one, padd(one, pexp(pnegate(x))));
+    h = pmul(x, sig);
+    d = pmul(sig, padd(one, pmul(x, psub(one, sig))));
+  }
+  void operator()(float x, float& h, float& d) const {
+    const float sig = 1.0f / (1.0f + std::exp(-x));
+    h = x * sig;
+    d = sig * (1.0f + x * (1.0f - sig));
+  }
+};
+
+// e = exp(min(x, 0)); elu = x > 0 ? x : e - 1; elu' = x > 0 ? 1 : e.
+struct EluOp {
+  template <class P>
+  void operator()(const P& x, P& h, P& d) const {
+    using namespace Eigen::internal;
+    const P one = pset1<P>(1.0f), zero = pset1<P>(0.0f);
+    const P e = pexp(pmin(x, zero));
+    const P pos = pcmp_lt(zero, x);
+    h = pselect(pos, x, psub(e, one));
+    d = pselect(pos, one, e);
+  }
+  void operator()(float x, float& h, float& d) const {
+    const float e = std::exp(std::min(x, 0.0f));
+    h = x > 0.0f ? x : e - 1.0f;
+    d = x > 0.0f ? 1.0f : e;
+  }
+};
 
 // A += b (per column), H = act(A), dH = act'(A), one block of columns at a time: the
 // activation's several element-wise passes then run on data still in L1 instead of
 // streaming the whole (width, B) matrices through the cache three or four times.
 void bias_activate(Activation act, const Eigen::Ref<const Eigen::VectorXf>& b, Eigen::MatrixXf& A,
                    Eigen::MatrixXf& H, Eigen::MatrixXf& dH) {
-  if (act == Activation::SiLU) return bias_silu(b, A, H, dH);
+  if (act == Activation::SiLU) return bias_packet(b, A, H, dH, SiluOp{});
+  if (act == Activation::ELU) return bias_packet(b, A, H, dH, EluOp{});
   const Eigen::Index cols = std::max<Eigen::Index>(1, 2048 / std::max<Eigen::Index>(1, A.rows()));  // ~8 KB
   for (Eigen::Index j0 = 0; j0 < A.cols(); j0 += cols) {
     const Eigen::Index n = std::min(cols, A.cols() - j0);
