@@ -20,8 +20,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "diagnose_json.hpp"
 #include "wgf/gpu/api.hpp"
+#include "wgf/runjson/image_diagnose_json.hpp"
 
 extern char** environ;
 
@@ -94,7 +94,8 @@ Json result_json(const gpu::TrainResult& r) {
   Json files = Json::array();
   for (const auto& f : r.images) files.push_back(f);
   return Json{{"steps", r.steps},           {"epochs_done", r.epochs_done}, {"final_loss", number(r.final_loss)},
-              {"images_per_s", number(r.images_per_s)}, {"parameters", r.parameters}, {"interrupted", r.interrupted},
+              {"images_per_s", number(r.images_per_s)}, {"final_penalty", number(r.final_penalty)},
+              {"parameters", r.parameters}, {"interrupted", r.interrupted},
               {"checkpoint", r.checkpoint}, {"images", files}};
 }
 
@@ -192,7 +193,7 @@ void run_train(TrainCli& o, int argc, char** argv) {
   doc["config"].update(Json{{"vae", o.t.vae},         {"epochs", o.t.epochs},       {"max_steps", o.t.max_steps},
                                  {"batch", o.t.batch},     {"lr", o.t.lr},               {"weight_decay", o.t.weight_decay},
                                  {"lr_schedule", o.t.lr_schedule}, {"warmup", o.t.warmup}, {"ema", o.t.ema},
-                                 {"grad_clip", o.t.grad_clip},     {"weighting", o.t.weighting}, {"output", o.t.output},
+                                 {"grad_clip", o.t.grad_clip},     {"weighting", o.t.weighting}, {"output", o.t.output}, {"jac_reg", o.t.jac_reg},
                                  {"schedule", o.t.schedule},       {"base", o.t.net.base}, {"mult", o.mult},
                                  {"blocks", o.t.net.blocks},       {"precision", o.t.precision},
                                  {"nproc", o.nproc},               {"nnodes", o.nnodes},   {"seed", o.t.seed}});
@@ -294,42 +295,7 @@ void run_diagnose(DiagnoseCli& o) {
   bar.finish();
   if (SigintGuard::interrupted()) throw Interrupted("diagnose interrupted; nothing written", 130);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  Json rows = Json::array();
-  for (size_t i = 0; i < r.rows.size(); ++i) {
-    const SweepRow& row = r.rows[i];
-    Json li = Json::object(), lr = Json::object();
-    for (size_t p = 0; p < keys.size(); ++p) {
-      const LoopStats& st = row.loops[p];
-      li[keys[p]] = loop_stats_json(st.mean, st.std, st.abs_mean, st.paths);
-      lr[keys[p]] = loop_stats_json(st.ratio_mean, st.ratio_std, st.ratio_abs_mean, st.paths);
-    }
-    Json j = sweep_row_json(row, row.k, std::move(li), std::move(lr));
-    j["jacobian"] = Json{{"indices", row.jacobian_coords}, {"fd_rel_diff", number(r.jacobian_fd_rel[i])}};
-    rows.push_back(std::move(j));
-  }
-  Json doc = run_json_head("diagnose", Json(c.seed));
-  doc["config"] = Json{{"ckpt", o.d.ckpt},         {"model", o.d.model},        {"input_shape", o.input_shape},
-                       {"output", o.d.output},     {"schedule", o.d.schedule},  {"dataset", o.data.dataset},
-                       {"data", o.data.data_dir},  {"truth_images", o.d.truth_images}, {"k_sweep", o.k_sweep},
-                       {"ks", o.ks},               {"samples", c.samples},      {"paths", o.paths},
-                       {"bridge_steps", c.brownian.steps}, {"rotation_steps", c.rotation_steps},
-                       {"projection_points", c.projection.points_per_segment},
-                       {"projection_noisings", c.projection.noisings}, {"jacobian", c.jacobian_coords},
-                       {"probes", c.divergence.probes}, {"batch", c.max_batch}, {"ema", o.d.ema}, {"seed", c.seed}};
-  doc["outputs"] = Json{{"out", o.out}};
-  doc["field"] = r.field;
-  doc["density"] = r.truth;
-  doc["schedule"] = r.schedule;
-  doc["shape"] = r.shape;
-  doc["mode"] = "k_sweep";
-  doc["loops"] = keys;
-  doc["jvp"] = r.exact_jvp ? "forward-mode AD" : "central differences";
-  doc["notes"] = diagnose_notes();
-  doc["notes"].push_back("jacobian.indices are the sampled coordinates I (flattened C,H,W index) of the |I| x |I| "
-                         "sub-Jacobian at each k; jacobian.fd_rel_diff = ||J_jvp - J_fd||_F / ||J_jvp||_F with central "
-                         "differences of relative step 1e-2 (a float32 network) on a few samples at that k.");
-  doc["rows"] = std::move(rows);
-  doc["metrics"] = Json{{"rows", r.rows.size()}, {"diagnose_seconds", number(secs)}};
+  const Json doc = runjson::image_diagnose_json(o.d, r, keys, secs, o.out);
   write_json_atomic("--out", o.out, doc);
 }
 
@@ -391,6 +357,8 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--grad-clip", o->t.grad_clip, "Max global gradient norm (0: off)");
     sub->add_option("--weighting", o->t.weighting, "lambda(k): uniform | eps (sigma^2) | likelihood (engine dsm_weights)");
     sub->add_option("--output", o->t.output, "What the network predicts: eps (s = -NN/sigma_t) | score");
+    sub->add_option("--jac-reg", o->t.jac_reg, "Conservative regulariser lambda E||J - J^T||_F^2 / D on the score's "
+                                               "Jacobian (one Gaussian probe pair per image, double backward; 0: off)");
     sub->add_option("--schedule", o->t.schedule, "cosine|linear|ve (T = 1000)");
     sub->add_option("--base", o->t.net.base, "U-Net width at level 0 (0: the dataset preset)");
     sub->add_option("--mult", o->mult, "Channel multipliers per level, e.g. 1,2,2 (empty: preset)");

@@ -317,17 +317,6 @@ std::string points_csv(const std::vector<std::string>& header, const std::vector
 }
 
 // ---- [JSON output] --------------------------------------------------------------------------
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-Json run_json_head(const std::string& command, const Json& seed) {
-  Json j = Json::object();
-  j["wgflab_version"] = WGFLAB_VERSION;
-  j["schema_version"] = 1;
-  j["command"] = command;
-  j["seed"] = seed;
-  return j;
-}
-
 namespace {
 void replace_non_finite(Json& j) {
   if (j.is_number_float() && !std::isfinite(j.get<double>())) {

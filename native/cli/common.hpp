@@ -37,6 +37,7 @@
 
 #include "wgf/density.hpp"
 #include "wgf/rng.hpp"
+#include "wgf/runjson/run_json.hpp"
 #include "wgf/schedule.hpp"
 #include "wgf/types.hpp"
 #include "wgf/vector_field.hpp"
@@ -117,10 +118,10 @@ std::vector<std::string> point_header(int dim);
 std::string points_csv(const std::vector<std::string>& header, const std::vector<const Points*>& blocks);
 
 // ---- JSON -----------------------------------------------------------------------------------
-// A number, or null when it is not finite.
-Json number(double v);
-// The common head of a run JSON: wgflab_version, schema_version, command, seed.
-Json run_json_head(const std::string& command, const Json& seed);
+// number(v): a number, or null when it is not finite; run_json_head(command, seed): the common
+// head of a run JSON (wgflab_version, schema_version, command, seed). Shared with the front end.
+using runjson::number;
+using runjson::run_json_head;
 // Writes `doc` (pretty, trailing newline) atomically; NaN/Inf anywhere become null. Errors
 // name the option.
 void write_json_atomic(const std::string& option, const std::string& path, const Json& doc);
