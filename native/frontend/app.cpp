@@ -89,6 +89,9 @@ App::App(AppOptions options) : options_(std::move(options)) {
   panels_.push_back(make_violations_panel());
   panels_.push_back(make_null_kernel_panel());
   panels_.push_back(make_compare_panel());
+#ifdef WGF_LAB_HAVE_TORCH
+  panels_.push_back(make_images_panel());
+#endif
   state_path_ = options_.out_dir + "/lab-state.json";
   run_path_ = options_.out_dir + "/lab-run.json";
   png_path_ = options_.out_dir + "/lab-figure.png";
@@ -107,6 +110,12 @@ App::App(AppOptions options) : options_(std::move(options)) {
 }
 
 App::~App() = default;
+
+Panel* App::panel(PanelId id) {
+  for (auto& p : panels_)
+    if (p->id() == id) return p.get();
+  return nullptr;
+}
 
 // ---- lessons ------------------------------------------------------------------------------
 const Lesson* App::lesson() const {
@@ -303,6 +312,7 @@ void App::frame() {
   ImGui::BeginChild("main", ImVec2(0, -status_h), false);
   const ImVec2 mp = ImGui::GetWindowPos(), ms = ImGui::GetWindowSize();
   note_layout("panel", {mp, ImVec2(mp.x + ms.x, mp.y + ms.y)});
+  if (!panel(state_.panel)) state_.panel = visible_;  // a panel this build lacks (a lesson, a URL)
   if (ImGui::BeginTabBar("panels")) {
     const bool forcing = state_.panel != visible_;
     for (auto& p : panels_) {

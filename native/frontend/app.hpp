@@ -1,8 +1,9 @@
 // The lab's front end: App::frame() is the one function the desktop shell and the web shell
 // call per frame (after their backend's NewFrame, before rendering ImGui's draw data). It
-// draws the side pane (lesson tour, setup, time, files), the seven panels as tabs and the
-// status line, and runs the engine work of the frame — training inside a frame budget, so
-// the UI never freezes, also in single-threaded WebAssembly. No SDL or GL in here.
+// draws the side pane (lesson tour, setup, time, files), the panels as tabs (seven; Images
+// too when built with LibTorch) and the status line, and runs the engine work of the frame —
+// training inside a frame budget, so the UI never freezes, also in single-threaded
+// WebAssembly. No SDL or GL in here.
 //
 // Sections: [options] [App: frame, lessons, state files, run JSON, readouts, export, layout]
 #pragma once
@@ -57,6 +58,8 @@ class App {
   const AppState& state() const { return state_; }
   Lab& lab() { return lab_; }
   Sweep& sweep() { return sweep_; }
+  // The panel with this id, or null when this build has none (Images without LibTorch).
+  Panel* panel(PanelId id);
   const AppOptions& options() const { return options_; }
 
   // Lessons.

@@ -13,7 +13,7 @@ namespace wgf::ui {
 namespace {
 
 const char* const kPanelNames[kPanelCount] = {"forward",    "velocity",    "training", "sampling",
-                                              "violations", "null_kernel", "compare"};
+                                              "violations", "null_kernel", "compare",  "images"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;

@@ -16,10 +16,11 @@ namespace wgf::ui {
 
 using Json = nlohmann::ordered_json;
 
-// The panels, in tab order; ids are the JSON names.
-enum class PanelId { Forward, Velocity, Training, Sampling, Violations, NullKernel, Compare };
-constexpr int kPanelCount = 7;
-const char* panel_name(PanelId p);  // "forward" ... "compare"
+// The panels, in tab order; ids are the JSON names. Images exists only in builds with LibTorch
+// (WGF_LAB_HAVE_TORCH); elsewhere selecting it leaves the current tab shown.
+enum class PanelId { Forward, Velocity, Training, Sampling, Violations, NullKernel, Compare, Images };
+constexpr int kPanelCount = 8;
+const char* panel_name(PanelId p);  // "forward" ... "compare", "images"
 PanelId parse_panel(const std::string& s);
 
 struct TrainSettings {

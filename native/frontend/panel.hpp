@@ -26,5 +26,6 @@ std::unique_ptr<Panel> make_sampling_panel();
 std::unique_ptr<Panel> make_violations_panel();
 std::unique_ptr<Panel> make_null_kernel_panel();
 std::unique_ptr<Panel> make_compare_panel();
+std::unique_ptr<Panel> make_images_panel();  // built with LibTorch only (panel_images.cpp)
 
 }  // namespace wgf::ui

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace wgf::ui {
 namespace fs = std::filesystem;
@@ -54,6 +55,29 @@ RunFile parse_run(const Json& j, const std::string& name) {
       for (size_t i = 0; i < v.size(); ++i) c.x.push_back(has_k && i < xs.size() ? xs[i] : static_cast<double>(i));
       r.curves[it.key()] = std::move(c);
     }
+  }
+  // A diagnostics document (diagnose2d, diagnose): its rows become curves over k, the loop
+  // statistics named as the lab's series (eq7_ratio_KIND: mean |Eq. 7 ratio| of a path kind).
+  if (!j.contains("series") && j.contains("rows") && j["rows"].is_array()) {
+    std::map<std::string, Curve> rows;
+    for (const Json& row : j["rows"]) {
+      if (!row.is_object() || !row.contains("k") || !row["k"].is_number()) continue;
+      const double k = row["k"].get<double>();
+      auto add = [&](const std::string& key, const Json& value) {
+        rows[key].x.push_back(k);
+        rows[key].y.push_back(value.is_number() ? value.get<double>() : NAN);
+      };
+      for (auto it = row.begin(); it != row.end(); ++it)
+        if (it.key() != "k" && (it.value().is_number() || it.value().is_null())) add(it.key(), it.value());
+      for (const auto& [group, prefix] : {std::pair{"loop_ratio", "eq7_ratio_"}, std::pair{"loop_integral", "loop_integral_"}})
+        if (row.contains(group) && row[group].is_object())
+          for (auto it = row[group].begin(); it != row[group].end(); ++it)
+            if (it.value().is_object() && it.value().contains("abs_mean")) add(prefix + it.key(), it.value()["abs_mean"]);
+      if (row.contains("jacobian") && row["jacobian"].is_object() && row["jacobian"].contains("fd_rel_diff"))
+        add("jacobian_fd_rel_diff", row["jacobian"]["fd_rel_diff"]);
+    }
+    for (auto& [key, c] : rows)  // a column of nulls (curl_rms beyond 2D) is no curve
+      if (std::any_of(c.y.begin(), c.y.end(), [](double y) { return std::isfinite(y); })) r.curves[key] = std::move(c);
   }
   for (const char* group : {"metrics", "reference_floor"}) {
     if (!j.contains(group) || !j[group].is_object()) continue;

@@ -2,7 +2,10 @@
 // CLI, the desktop lab or the web lab; native/cli/common.hpp) reduced to what can be overlaid:
 //   curves   numeric arrays: "loss_history" (x = step, honouring loss_history_stride) and
 //            every array of the optional "series" object (x = series.k when present, else
-//            the index), keyed by name;
+//            the index), keyed by name; a diagnostics document's "rows" (diagnose2d,
+//            diagnose) as curves over k: every number of a row by its key, loop_ratio.KIND
+//            .abs_mean as "eq7_ratio_KIND" (the lab's series name), loop_integral.KIND.abs_mean
+//            as "loop_integral_KIND", jacobian.fd_rel_diff as "jacobian_fd_rel_diff";
 //   metrics  every number in "metrics" and in "reference_floor" (as "reference_floor.NAME").
 #pragma once
 #include <map>

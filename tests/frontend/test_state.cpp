@@ -106,3 +106,32 @@ TEST_CASE("run JSON: the lab's run document is what Compare reads", "[ui][fast]"
   CHECK(c.metrics.at("reference_floor.swd") == 0.05);
   CHECK_THROWS_WITH(wgf::ui::parse_run(Json{{"a", 1}}, "f.json"), Catch::Contains("f.json: not a wgflab run JSON"));
 }
+
+TEST_CASE("run JSON: a diagnostics document's rows are curves over k in Compare", "[ui][fast]") {
+  // The shape of `wgflab diagnose2d --k-sweep` / `wgflab diagnose` rows (native/runjson).
+  auto stats = [](double abs_mean) { return Json{{"mean", -abs_mean}, {"std", 0.1}, {"abs_mean", abs_mean}, {"paths", 4}}; };
+  Json rows = Json::array();
+  for (int i = 0; i < 2; ++i) {
+    const double k = i == 0 ? 10 : 500;
+    rows.push_back(Json{{"t", 0.01 * k},
+                        {"k", k},
+                        {"loop_ratio", {{"rotation", stats(0.5 + i)}}},
+                        {"loop_integral", {{"rotation", stats(2.0 + i)}}},
+                        {"jac_asym_rel", 0.25 * (i + 1)},
+                        {"curl_rms", nullptr},
+                        {"stein_rms", i == 0 ? Json(3.0) : Json(nullptr)},
+                        {"jacobian", {{"indices", {1, 2}}, {"fd_rel_diff", 1e-3}}}});
+  }
+  const Json doc = {{"schema_version", 1}, {"command", "diagnose"}, {"rows", rows}, {"metrics", {{"rows", 2}}}};
+  const wgf::ui::RunFile r = wgf::ui::parse_run(doc, "d.json");
+  CHECK(r.curves.at("jac_asym_rel").x == std::vector<double>{10, 500});
+  CHECK(r.curves.at("jac_asym_rel").y == std::vector<double>{0.25, 0.5});
+  CHECK(r.curves.at("eq7_ratio_rotation").y == std::vector<double>{0.5, 1.5});
+  CHECK(r.curves.at("loop_integral_rotation").y == std::vector<double>{2.0, 3.0});
+  CHECK(r.curves.at("jacobian_fd_rel_diff").y.size() == 2);
+  CHECK(r.curves.at("stein_rms").y[0] == 3.0);
+  CHECK(std::isnan(r.curves.at("stein_rms").y[1]));  // a gap
+  CHECK(r.curves.count("curl_rms") == 0);              // all null: no curve
+  CHECK(r.curves.count("k") == 0);
+  CHECK(r.metrics.at("rows") == 2);
+}
