@@ -51,7 +51,7 @@ else
   funnel=(--steps 20000)
   funnel_sweep=(--k-sweep 100 --samples 256)
 fi
-mkdir -p "$out"
+mkdir -p "$out/figures"
 run() { echo "+ wgflab $*" >&2; "$wgflab" "$@"; }
 # A finished stage is skipped on a re-run (a crashed one resumes: every trainer is resumable).
 train_run() {  # NAME ARGS...
