@@ -18,6 +18,12 @@ nn::GroupNorm group_norm(int channels, int groups) {
 nn::Conv2d conv(int c_in, int c_out, int k, int stride = 1, int groups = 1) {
   return nn::Conv2d(nn::Conv2dOptions(c_in, c_out, k).stride(stride).padding(k / 2).groups(groups));
 }
+// conv 3x3 (stride) -> GroupNorm(8) -> SiLU appended to seq, in this order.
+void conv_stage(nn::Sequential& seq, int c_in, int c_out, int stride) {
+  seq->push_back(conv(c_in, c_out, 3, stride));
+  seq->push_back(group_norm(c_out, 8));
+  seq->push_back(nn::SiLU());
+}
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
 }
@@ -98,7 +104,11 @@ torch::Tensor BottleneckImpl::forward(const torch::Tensor& x, const torch::Tenso
 UNetImpl::UNetImpl(UNetConfig cfg) : cfg_(std::move(cfg)) {
   cfg_.validate();
   const int E = cfg_.temb;
-  temb_mlp = register_module("temb", nn::Sequential(nn::Linear(E, E), nn::SiLU(), nn::Linear(E, E)));
+  // Layers made in named statements: the order of the initialising draws must not depend on
+  // the compiler's argument evaluation order (GCC builds Sequential's arguments right to left).
+  nn::Linear t1(E, E);
+  nn::Linear t2(E, E);
+  temb_mlp = register_module("temb", nn::Sequential(t1, nn::SiLU(), t2));
   stem = register_module("stem", conv(cfg_.channels, cfg_.base, 3));
   const int L = static_cast<int>(cfg_.mult.size());
   std::vector<int> skip_ch{cfg_.base};
@@ -201,18 +211,26 @@ VaeConfig vae_config_from_json(const nlohmann::json& j) {
 VaeImpl::VaeImpl(VaeConfig cfg) : cfg_(cfg) {
   cfg_.validate();
   const int w = cfg_.width, C = cfg_.channels, L = cfg_.latent_channels;
-  auto gn = [&](int c) { return group_norm(c, 8); };
-  enc = register_module("enc", nn::Sequential(conv(C, w, 3), gn(w), nn::SiLU(),                 // P
-                                              conv(w, 2 * w, 3, 2), gn(2 * w), nn::SiLU(),       // P/2
-                                              conv(2 * w, 2 * w, 3, 2), gn(2 * w), nn::SiLU(),   // P/4
-                                              conv(2 * w, 2 * w, 3), gn(2 * w), nn::SiLU(),
-                                              conv(2 * w, 2 * L, 1)));
-  dec = register_module("dec", nn::Sequential(conv(L, 2 * w, 3), gn(2 * w), nn::SiLU(),
-                                              conv(2 * w, 2 * w, 3), gn(2 * w), nn::SiLU(),
-                                              nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)),
-                                              conv(2 * w, w, 3), gn(w), nn::SiLU(),
-                                              nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)),
-                                              conv(w, w, 3), gn(w), nn::SiLU(), conv(w, C, 3)));
+  // Layers are appended one statement at a time, so the initialising draws happen in layer
+  // order on every compiler.
+  nn::Sequential e, d;
+  const auto up = [] {
+    return nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest));
+  };
+  conv_stage(e, C, w, 1);          // P
+  conv_stage(e, w, 2 * w, 2);      // P/2
+  conv_stage(e, 2 * w, 2 * w, 2);  // P/4
+  conv_stage(e, 2 * w, 2 * w, 1);
+  e->push_back(conv(2 * w, 2 * L, 1));
+  conv_stage(d, L, 2 * w, 1);
+  conv_stage(d, 2 * w, 2 * w, 1);
+  d->push_back(up());
+  conv_stage(d, 2 * w, w, 1);
+  d->push_back(up());
+  conv_stage(d, w, w, 1);
+  d->push_back(conv(w, C, 3));
+  enc = register_module("enc", e);
+  dec = register_module("dec", d);
 }
 
 std::pair<torch::Tensor, torch::Tensor> VaeImpl::encode(const torch::Tensor& x) {
@@ -236,12 +254,15 @@ torch::Tensor VaeImpl::decode(const torch::Tensor& z) { return 2.0 * torch::sigm
 FeatureNetImpl::FeatureNetImpl(int channels_, int classes_, int width_)
     : channels(channels_), classes(classes_), width(width_) {
   const int w = width;
-  auto gn = [&](int c) { return group_norm(c, 8); };
-  body = register_module("body", nn::Sequential(conv(channels, w, 3), gn(w), nn::SiLU(), conv(w, w, 3, 2), gn(w),
-                                                nn::SiLU(), conv(w, 2 * w, 3), gn(2 * w), nn::SiLU(),
-                                                conv(2 * w, 2 * w, 3, 2), gn(2 * w), nn::SiLU(),
-                                                conv(2 * w, 4 * w, 3), gn(4 * w), nn::SiLU(),
-                                                nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)), nn::Flatten()));
+  nn::Sequential b;
+  conv_stage(b, channels, w, 1);
+  conv_stage(b, w, w, 2);
+  conv_stage(b, w, 2 * w, 1);
+  conv_stage(b, 2 * w, 2 * w, 2);
+  conv_stage(b, 2 * w, 4 * w, 1);
+  b->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+  b->push_back(nn::Flatten());
+  body = register_module("body", b);
   fc = register_module("fc", nn::Linear(4 * w, classes));
 }
 
