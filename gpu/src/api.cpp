@@ -108,6 +108,15 @@ std::vector<std::int64_t> LoadedModel::shape() const {
 
 std::string LoadedModel::dataset() const { return config.at("data").at("name").get<std::string>(); }
 
+DatasetSpec LoadedModel::training_data(Split split) const {
+  DatasetSpec d;
+  d.name = dataset();
+  d.dir = config.at("data").value("dir", std::string());
+  d.image_size = config.at("data").value("image_size", 64);
+  d.split = split;
+  return d;
+}
+
 LoadedModel load_model(const std::string& run_or_ckpt, bool ema, const std::string& device, int threads) {
   const std::string path = checkpoint_path(run_or_ckpt);
   set_threads(threads);
@@ -155,8 +164,7 @@ torch::Tensor model_score(LoadedModel& m, const torch::Tensor& x, double t) {
     AutocastGuard ac(m.bf16 || m.fp16, m.bf16 ? at::kBFloat16 : at::kHalf);
     out = m.net->forward(x, tt).to(torch::kFloat32);
   }
-  if (!m.eps_output) return out;
-  return out * (-1.0 / m.schedule->sigma(t));  // s = -eps / sigma_t
+  return output_to_score(out, m.schedule->sigma(t), m.eps_output);
 }
 
 torch::Tensor integrate_tensor(const ScoreFn& score, const Schedule& schedule, const SamplerConfig& cfg, torch::Tensor x,
@@ -193,6 +201,16 @@ torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t
                       .cpu());
   }
   return torch::cat(out, 0);
+}
+
+torch::Tensor encode_means(Vae& vae, const torch::Tensor& images_u8, torch::Device dev) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> zs;
+  for (std::int64_t b0 = 0; b0 < images_u8.size(0); b0 += 512) {
+    const torch::Tensor x = to_unit(images_u8.narrow(0, b0, std::min<std::int64_t>(512, images_u8.size(0) - b0)));
+    zs.push_back(vae->encode(x.to(dev)).first.cpu());
+  }
+  return torch::cat(zs, 0);
 }
 
 torch::Tensor to_pixels(LoadedModel& m, const torch::Tensor& x) {
@@ -316,13 +334,7 @@ double mean_nn_distance(const torch::Tensor& x, const torch::Tensor& ref) {
 EvalResult evaluate(const EvalOptions& opt, const ProgressFn& progress) {
   return plain_errors([&] {
   LoadedModel m = load_model(opt.sample.ckpt, opt.sample.ema, opt.sample.device, opt.sample.threads);
-  DatasetSpec ref_spec = opt.data;
-  if (ref_spec.name.empty()) {
-    ref_spec.name = m.dataset();
-    ref_spec.dir = m.config.at("data").value("dir", std::string());
-    ref_spec.image_size = m.config.at("data").value("image_size", 64);
-    ref_spec.split = Split::Test;
-  }
+  const DatasetSpec ref_spec = opt.data.name.empty() ? m.training_data(Split::Test) : opt.data;
   DatasetSpec train_spec = ref_spec;
   train_spec.split = Split::Train;
   train_spec.max_images = opt.nn_train;

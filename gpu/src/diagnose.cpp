@@ -18,8 +18,9 @@ namespace {
 using NetFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)>;
 
 // s(x, t) of a network as an engine VectorField. Points (D, N) are columns of D = C H W
-// doubles (the image flattened row-major); they go to the device as float32 in chunks of
-// max_batch images. eps outputs become scores s = -eps / sigma(t). JVPs by forward-mode AD.
+// doubles (the image flattened row-major); one call sends all N images to the device as float32
+// (the engine's diagnostics already batch their calls: SweepConfig::max_batch, --batch).
+// eps outputs become scores (output_to_score). JVPs by forward-mode AD.
 class TorchField final : public VectorField {
  public:
   TorchField(NetFn net, std::vector<std::int64_t> shape, bool eps_output, std::shared_ptr<const Schedule> schedule,
@@ -32,53 +33,47 @@ class TorchField final : public VectorField {
   std::string name() const override { return name_; }
   bool exact_jvp() const override { return true; }
 
-  Points eval(const Points& x, double t) const override {
-    return apply(x, nullptr, t);
-  }
+  Points eval(const Points& x, double t) const override { return apply(x, nullptr, t); }
   Points jvp(const Points& x, double t, const Points& v) const override { return apply(x, &v, t); }
 
  private:
-  torch::Tensor to_tensor(const Points& p, Eigen::Index c0, Eigen::Index n) const {
-    std::vector<std::int64_t> s{static_cast<std::int64_t>(n)};
+  torch::Tensor to_tensor(const Points& p) const {
+    std::vector<std::int64_t> s{static_cast<std::int64_t>(p.cols())};
     s.insert(s.end(), shape_.begin(), shape_.end());
     // Points are column-major (D, N): column j is image j, contiguous.
-    return torch::from_blob(const_cast<double*>(p.data() + c0 * p.rows()), s, torch::kFloat64)
-        .to(device_, torch::kFloat32);
+    return torch::from_blob(const_cast<double*>(p.data()), s, torch::kFloat64).to(device_, torch::kFloat32);
   }
-  // s(x) (v == nullptr) or J(x) v, chunk by chunk.
+  // s(x) (v == nullptr) or J(x) v.
   Points apply(const Points& x, const Points* v, double t) const {
     if (x.rows() != dim_) throw std::invalid_argument("field '" + name_ + "': points have the wrong dimension");
-    Points out(x.rows(), x.cols());
-    const double scale = eps_ ? -1.0 / schedule_->sigma(t) : 1.0;
-    const Eigen::Index step = 1024;
-    for (Eigen::Index c0 = 0; c0 < x.cols(); c0 += step) {
-      const Eigen::Index n = std::min(step, x.cols() - c0);
-      const torch::Tensor xt = to_tensor(x, c0, n);
-      const torch::Tensor tt = torch::full({static_cast<std::int64_t>(n)}, t, xt.options());
-      torch::Tensor y;
-      if (!v) {
-        torch::NoGradGuard ng;
-        y = net_(xt, tt);
-      } else {
-        // Forward-mode AD: one dual pass gives J v for every image of the chunk at once.
-        torch::NoGradGuard ng;
-        const auto level = torch::autograd::forward_ad::enter_dual_level();
-        try {
-          const torch::Tensor dual = at::_make_dual(xt, to_tensor(*v, c0, n), level);
-          y = std::get<1>(at::_unpack_dual(net_(dual, tt), level)).clone();
-        } catch (...) {
-          torch::autograd::forward_ad::exit_dual_level(level);
-          throw;
-        }
+    const torch::Tensor xt = to_tensor(x);
+    const torch::Tensor tt = torch::full({static_cast<std::int64_t>(x.cols())}, t, xt.options());
+    torch::Tensor y;
+    torch::NoGradGuard ng;
+    if (!v) {
+      y = net_(xt, tt);
+    } else {
+      // Forward-mode AD: one dual pass gives J v for every image at once.
+      const auto level = torch::autograd::forward_ad::enter_dual_level();
+      try {
+        const torch::Tensor dual = at::_make_dual(xt, to_tensor(*v), level);
+        y = std::get<1>(at::_unpack_dual(net_(dual, tt), level)).clone();
+      } catch (...) {
         torch::autograd::forward_ad::exit_dual_level(level);
-        if (!y.defined()) y = torch::zeros_like(xt);  // output independent of x
+        throw;
       }
-      const torch::Tensor yd = (y.to(torch::kCPU, torch::kFloat64) * scale).contiguous();
-      if (yd.numel() != n * x.rows())
-        throw std::runtime_error("field '" + name_ + "': the network returned " + std::to_string(yd.numel() / std::max<std::int64_t>(1, n)) +
-                                 " values per image, expected " + std::to_string(x.rows()));
-      std::memcpy(out.data() + c0 * x.rows(), yd.data_ptr<double>(), sizeof(double) * static_cast<size_t>(yd.numel()));
+      torch::autograd::forward_ad::exit_dual_level(level);
+      if (!y.defined()) y = torch::zeros_like(xt);  // output independent of x
     }
+    // The score map is linear in the output, so the same conversion turns J_out v into J_s v.
+    const torch::Tensor yd =
+        output_to_score(y, schedule_->sigma(t), eps_).to(torch::kCPU, torch::kFloat64).contiguous();
+    if (yd.numel() != x.size())
+      throw std::runtime_error("field '" + name_ + "': the network returned " +
+                               std::to_string(yd.numel() / std::max<Eigen::Index>(1, x.cols())) +
+                               " values per image, expected " + std::to_string(x.rows()));
+    Points out(x.rows(), x.cols());
+    std::memcpy(out.data(), yd.data_ptr<double>(), sizeof(double) * static_cast<size_t>(yd.numel()));
     return out;
   }
 
@@ -164,25 +159,18 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
   std::shared_ptr<TorchField> field;
   std::shared_ptr<const Schedule> schedule;
   DatasetSpec spec = opt.data;
-  torch::Tensor truth_x;  // (N, C, H, W) in the field's space
   std::shared_ptr<LoadedModel> lm;
   if (!opt.ckpt.empty()) {
     lm = std::make_shared<LoadedModel>(load_model(opt.ckpt, opt.ema, opt.device, opt.threads));
     schedule = lm->schedule;
-    if (spec.name.empty()) {
-      spec = DatasetSpec{};
-      spec.name = lm->dataset();
-      spec.dir = lm->config.at("data").value("dir", std::string());
-      spec.image_size = lm->config.at("data").value("image_size", 64);
-      spec.split = Split::Train;
-    }
+    if (spec.name.empty()) spec = lm->training_data(Split::Train);
     const std::vector<std::int64_t> shape = lm->shape();
     res.shape.assign(shape.begin(), shape.end());
     auto net = [lm](const torch::Tensor& x, const torch::Tensor& t) {
       AutocastGuard ac(lm->bf16 || lm->fp16, lm->bf16 ? at::kBFloat16 : at::kHalf);
       return lm->net->forward(x, t).to(torch::kFloat32);
     };
-    field = std::make_shared<TorchField>(net, lm->shape(), lm->eps_output, schedule, lm->device,
+    field = std::make_shared<TorchField>(net, shape, lm->eps_output, schedule, lm->device,
                                          "unet:" + checkpoint_path(opt.ckpt) + (opt.ema ? " (EMA)" : ""));
   } else {
     if (opt.input_shape.size() != 3 || opt.input_shape[0] < 1 || opt.input_shape[1] < 1 || opt.input_shape[2] < 1)
@@ -198,14 +186,9 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
   }
   spec.max_images = opt.truth_images;
   const ImageSet set = load_dataset(spec);
-  torch::Tensor x = to_unit(images_tensor(set));
-  if (lm && lm->vae) {  // latent runs: the truth is the empirical set of encoded latents
-    torch::NoGradGuard ng;
-    std::vector<torch::Tensor> zs;
-    for (std::int64_t b0 = 0; b0 < x.size(0); b0 += 512)
-      zs.push_back(lm->vae->encode(x.narrow(0, b0, std::min<std::int64_t>(512, x.size(0) - b0)).to(lm->device)).first.cpu());
-    x = torch::cat(zs, 0) * lm->latent_scale;
-  }
+  // Latent runs: the truth is the empirical set of encoded latents, in the model's scale.
+  const torch::Tensor x = lm && lm->vae ? encode_means(lm->vae, images_tensor(set), lm->device) * lm->latent_scale
+                                        : to_unit(images_tensor(set));
   const std::int64_t per = std::accumulate(res.shape.begin(), res.shape.end(), std::int64_t{1}, std::multiplies<>());
   if (x[0].numel() != per)
     throw std::invalid_argument("the dataset's images (" + shape_text(x[0].sizes().vec()) + ") do not match the field's input (" +

@@ -58,6 +58,13 @@ void set_lr(torch::optim::Optimizer& opt, double lr) {
   }
 }
 
+// The batch order of epoch e: a permutation of 0..n-1 from its own generator, so a resumed
+// run (and every process of a data-parallel one) sees the same order.
+torch::Tensor epoch_permutation(std::uint64_t seed, int epoch, std::int64_t n) {
+  at::Generator g = at::detail::createCPUGenerator(seed * 1000003ULL + static_cast<std::uint64_t>(epoch) + 1);
+  return torch::randperm(n, g, torch::kInt64);
+}
+
 // ---- data-parallel gradients over c10d
 class DataParallel {
  public:
@@ -98,12 +105,13 @@ class DataParallel {
       o += p.numel();
     }
   }
-  // Sums a scalar over processes (for the logged loss).
-  double sum(double v) {
+  // Sums a few scalars over processes in one all-reduce (the logged loss, the stop flag).
+  std::vector<double> sum(std::vector<double> v) {
     if (world_ == 1) return v;
-    std::vector<torch::Tensor> io{torch::tensor({v}, torch::kFloat64)};
+    std::vector<torch::Tensor> io{torch::tensor(v, torch::kFloat64)};
     pg_->allreduce(io)->wait();
-    return io[0].item<double>();
+    const double* p = io[0].data_ptr<double>();
+    return std::vector<double>(p, p + v.size());
   }
   void barrier() {
     if (world_ > 1) pg_->barrier()->wait();
@@ -232,10 +240,9 @@ Table schedule_table(const Schedule& s, Weighting w, torch::Device dev) {
   return {tab(t), tab(m), tab(sg), tab(lam)};
 }
 
-// Encodes the whole dataset with the VAE's posterior means (model space: mean * scale).
+// A latent run's VAE: where it came from and the latent scale.
 struct Latents {
-  torch::Tensor z;  // (N, L, s, s) float on the CPU, scaled
-  double scale = 1;
+  double scale = 1;  // model space = VAE posterior mean * scale (unit variance over the set)
   VaeConfig vae_config;
   std::string vae_ckpt;
 };
@@ -320,7 +327,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   if (opt.precision != "auto" && opt.precision != "fp32" && opt.precision != "bf16" && opt.precision != "fp16")
     throw std::invalid_argument("--precision must be auto, fp32, bf16 or fp16");
   const Weighting weighting = parse_weighting(opt.weighting);
-  const auto schedule = make_schedule(opt.schedule);
+  const std::shared_ptr<const Schedule> schedule = make_schedule(opt.schedule);
   lr_factor(opt.lr_schedule, 0, 1, opt.warmup);  // validates the name
 
   set_threads(opt.threads);
@@ -334,18 +341,17 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   const ImageSet set = load_dataset(opt.data);
   torch::Tensor store;  // (N, C, S, S)
   Latents lat;
+  // The VAE of a latent run, read once: on the device (encoding, epoch grids) and, for the
+  // checkpoints, on the CPU (a checkpoint must load on a machine without the GPU).
+  Vae vae{nullptr}, vae_cpu{nullptr};
   if (!opt.vae.empty()) {
-    Vae vae = load_vae(opt.vae, dev, &lat.vae_config, &lat.vae_ckpt);
+    vae = load_vae(opt.vae, dev, &lat.vae_config, &lat.vae_ckpt);
+    vae_cpu = dev.is_cpu() ? vae : load_vae(opt.vae, torch::kCPU, nullptr, nullptr);
     if (lat.vae_config.channels != set.channels || lat.vae_config.size != set.height)
       throw std::invalid_argument("--vae: trained on " + std::to_string(lat.vae_config.channels) + "x" +
                                   std::to_string(lat.vae_config.size) + " images, the dataset has " +
                                   std::to_string(set.channels) + "x" + std::to_string(set.height));
-    torch::NoGradGuard ng;
-    const torch::Tensor u8 = images_tensor(set);
-    std::vector<torch::Tensor> zs;
-    for (std::int64_t b0 = 0; b0 < u8.size(0); b0 += 512)
-      zs.push_back(vae->encode(to_unit(u8.narrow(0, b0, std::min<std::int64_t>(512, u8.size(0) - b0))).to(dev)).first.cpu());
-    torch::Tensor z = torch::cat(zs, 0);
+    const torch::Tensor z = encode_means(vae, images_tensor(set), dev);
     lat.scale = opt.resume ? saved.at("latent").at("scale").get<double>() : 1.0 / z.std().item<double>();
     store = (z * lat.scale).contiguous();
   } else {
@@ -427,10 +433,9 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
     ar.write("rng", gen.get_state());
     ar.write("step", torch::tensor(st.step, torch::kInt64));
     ar.write("epoch", torch::tensor(static_cast<std::int64_t>(st.epoch), torch::kInt64));
-    if (!opt.vae.empty()) {
+    if (vae_cpu) {
       torch::serialize::OutputArchive v;
-      VaeConfig vc;
-      load_vae(opt.vae, torch::kCPU, &vc, nullptr)->save(v);
+      vae_cpu->save(v);
       ar.write("vae", v);
     }
     save_archive(ar, ckpt);
@@ -444,22 +449,21 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   std::vector<double> losses, penalties;
   if (!opt.resume) save();  // step 0: a resumable run exists from the start
 
+  // The model the epoch grids sample: the EMA network (or the raw one), as sample_images sees it.
+  LoadedModel lm;
+  lm.config = config;
+  lm.net = opt.ema > 0 ? ema_net : net;
+  lm.schedule = schedule;
+  lm.eps_output = opt.output == "eps";
+  lm.device = dev;
+  lm.bf16 = autocast && ac_dtype == at::kBFloat16;
+  lm.fp16 = autocast && ac_dtype == at::kHalf;
+  lm.vae = vae;
+  lm.latent_scale = lat.scale;
   auto epoch_grid = [&](int epoch) {
     if (!lead || opt.grid < 1) return;
-    LoadedModel lm;
-    lm.config = config;
-    lm.net = opt.ema > 0 ? ema_net : net;
     const bool was_training = net->is_training();
     net->eval();
-    lm.schedule = make_schedule(opt.schedule);
-    lm.eps_output = opt.output == "eps";
-    lm.device = dev;
-    lm.bf16 = autocast && ac_dtype == at::kBFloat16;
-    lm.fp16 = autocast && ac_dtype == at::kHalf;
-    if (!opt.vae.empty()) {
-      lm.vae = load_vae(opt.vae, dev, nullptr, nullptr);
-      lm.latent_scale = lat.scale;
-    }
     SamplerConfig sc;
     sc.kind = SamplerKind::OdeHeun;
     sc.steps = std::min(opt.grid_steps, schedule->T() - 1);
@@ -480,8 +484,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   std::int64_t last_step = st.step;
   while (st.step < total) {
     const int e = static_cast<int>(st.step / per_epoch);
-    at::Generator pg = at::detail::createCPUGenerator(opt.seed * 1000003ULL + static_cast<std::uint64_t>(e) + 1);
-    const torch::Tensor perm = torch::randperm(N, pg, torch::kInt64);
+    const torch::Tensor perm = epoch_permutation(opt.seed, e, N);
     for (std::int64_t j = st.step % per_epoch; j < per_epoch && st.step < total; ++j) {
       // The global batch's indices, k and eps (every process draws all of it), this rank's rows.
       const torch::Tensor idx_all = perm.narrow(0, j * opt.batch, opt.batch);
@@ -515,16 +518,15 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
         out = net->forward(xt, tab.t.index_select(0, k)).to(torch::kFloat32);
       }
       // Per-sample || s_theta - s(x_t | x0) ||^2 / D with s(x_t | x0) = -eps / sigma.
-      const torch::Tensor resid = opt.output == "eps" ? (out - eps) / sig : out + eps / sig;
+      const torch::Tensor score = output_to_score(out, sig, opt.output == "eps");
+      const torch::Tensor resid = score + eps / sig;
       const torch::Tensor per = resid.pow(2).flatten(1).sum(1) * inv_d;
       const torch::Tensor lam = tab.lambda.index_select(0, k);
       torch::Tensor loss = (lam * per).mean();
       if (opt.jac_reg > 0) {
-        // jac_reg lambda(k) E||J_s - J_s^T||_F^2 / D on the score's Jacobian, J_s = -J_out / sigma
-        // for the eps output: the same weighting and per-pixel scale as the loss.
-        const torch::Tensor a = asymmetry_estimate(out, xt, u, v);
-        const torch::Tensor s2 = opt.output == "eps" ? sig.flatten().pow(2) : torch::ones_like(lam);
-        const torch::Tensor pen = (lam * a / s2).mean() * (opt.jac_reg * inv_d);
+        // jac_reg lambda(k) E||J_s - J_s^T||_F^2 / D on the score's Jacobian: the same weighting
+        // and per-pixel scale as the loss.
+        const torch::Tensor pen = (lam * asymmetry_estimate(score, xt, u, v)).mean() * (opt.jac_reg * inv_d);
         penalties.push_back(pen.item<double>());
         loss = loss + pen;
       }
@@ -537,7 +539,11 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
         torch::_foreach_mul_(ema, opt.ema);  // ema = d ema + (1 - d) theta, one fused pass per list
         torch::_foreach_add_(ema, params, 1.0 - opt.ema);
       }
-      const double l = dp.sum(loss.item<double>()) / dp.world();
+      // One all-reduce: the global mean loss, and whether any process was asked to stop (then
+      // every process stops at this same step).
+      const std::vector<double> reduced = dp.sum({loss.item<double>(), stop && stop() ? 1.0 : 0.0});
+      const double l = reduced[0] / dp.world();
+      const bool stopping = reduced[1] > 0;
       if (!std::isfinite(l))
         throw std::runtime_error("training diverged: loss is " + std::to_string(l) + " at step " +
                                  std::to_string(st.step + 1) + " (lower --lr or raise --grad-clip)");
@@ -555,8 +561,6 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
       if (progress) progress({st.step, total, e, l, lr, ips});
       const bool epoch_end = st.step % per_epoch == 0;
       if (epoch_end) st.epoch = static_cast<int>(st.step / per_epoch);
-      // Every process stops at the same step (a stop on any one is a stop for all).
-      const bool stopping = dp.sum(stop && stop() ? 1.0 : 0.0) > 0;
       if (epoch_end || stopping || st.step == total || st.step % opt.checkpoint_every == 0) {
         log.flush();
         save();
@@ -678,8 +682,7 @@ TrainResult train_vae_impl(const VaeOptions& given, const ProgressFn& progress, 
   };
   while (st.step < total) {
     const int e = static_cast<int>(st.step / per_epoch);
-    at::Generator pg = at::detail::createCPUGenerator(opt.seed * 1000003ULL + static_cast<std::uint64_t>(e) + 1);
-    const torch::Tensor perm = torch::randperm(N, pg, torch::kInt64);
+    const torch::Tensor perm = epoch_permutation(opt.seed, e, N);
     for (std::int64_t j = st.step % per_epoch; j < per_epoch && st.step < total; ++j) {
       const torch::Tensor x = to_unit(store.index_select(0, perm.narrow(0, j * opt.batch, opt.batch).to(dev)));
       const auto [mu, logvar] = vae->encode(x);

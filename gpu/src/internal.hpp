@@ -82,8 +82,18 @@ struct LoadedModel {
   bool bf16 = false, fp16 = false;
   std::vector<std::int64_t> shape() const;  // (C, S, S) of the model's space
   std::string dataset() const;
+  // The run's training data (its dataset, folder and image size; the given split).
+  DatasetSpec training_data(Split split) const;
 };
 LoadedModel load_model(const std::string& run_or_ckpt, bool ema, const std::string& device, int threads);
+
+// The network output as a score: s = -out / sigma for an eps network (the eps
+// parameterisation, s(x_t | x0) = -eps / sigma), out itself for a score network. sigma is a
+// number or a tensor broadcasting over out (one sigma per sample).
+template <class Sigma>
+torch::Tensor output_to_score(const torch::Tensor& out, const Sigma& sigma, bool eps_output) {
+  return eps_output ? -out / sigma : out;
+}
 
 // The score s(x, t) of a model at one time t for a batch x (B, C, S, S), fp32 out.
 torch::Tensor model_score(LoadedModel& m, const torch::Tensor& x, double t);
@@ -100,6 +110,10 @@ torch::Tensor integrate_tensor(const ScoreFn& score, const Schedule& schedule, c
 // (n, C, S, S) in model space. gen draws the start and the SDE/DDPM noise.
 torch::Tensor run_sampler(LoadedModel& m, const SamplerConfig& cfg, std::int64_t n, std::int64_t batch,
                           at::Generator& gen, const ProgressFn& progress = {});
+// The VAE's posterior means of a set of uint8 images (N, C, H, W), encoded in batches on dev;
+// (N, L, s, s) on the CPU, unscaled.
+torch::Tensor encode_means(Vae& vae, const torch::Tensor& images_u8, torch::Device dev);
+
 // Model space -> pixels in [-1, 1] (decodes latents).
 torch::Tensor to_pixels(LoadedModel& m, const torch::Tensor& x);
 // [-1, 1] float (B, C, H, W) -> Images (uint8).
