@@ -114,24 +114,38 @@ struct TrainCli {
   bool quiet = false;
 };
 
-std::vector<int> parse_mult(const std::string& s) {
-  std::vector<int> out;
-  if (s.empty()) return out;
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
   size_t i = 0;
   while (i <= s.size()) {
     const size_t j = s.find(',', i);
-    const std::string tok = s.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+// "1,2,2" -> {1, 2, 2} (empty: {}); errors name the option.
+std::vector<int> parse_ints(const std::string& option, const std::string& s) {
+  std::vector<int> out;
+  if (s.empty()) return out;
+  for (const std::string& tok : split_commas(s)) {
     try {
       size_t used = 0;
       out.push_back(std::stoi(tok, &used));
       if (used != tok.size()) throw std::invalid_argument(tok);
     } catch (const std::exception&) {
-      throw UsageError("--mult '" + s + "': expected comma-separated integers, e.g. 1,2,2");
+      throw UsageError(option + " '" + s + "': expected comma-separated integers, e.g. 1,2,2");
     }
-    if (j == std::string::npos) break;
-    i = j + 1;
   }
   return out;
+}
+
+// --device and --threads, the same for every image command.
+void add_runtime_options(CLI::App* sub, std::string& device, int& threads, const char* threads_help = "CPU threads (0: all cores)") {
+  sub->add_option("--device", device, "auto|cpu|cuda|cuda:N");
+  sub->add_option("--threads", threads, threads_help);
 }
 
 // Starts ranks 1..nproc-1 of this node as copies of this process; returns their pids.
@@ -168,7 +182,7 @@ void run_train(TrainCli& o, int argc, char** argv) {
   require_at_least("--nnodes", o.nnodes, 1);
   if (o.node_rank < 0 || o.node_rank >= o.nnodes) throw UsageError("--node-rank must be in 0..nnodes-1");
   o.t.data = data_spec(o.data);
-  o.t.net.mult = parse_mult(o.mult);
+  o.t.net.mult = parse_ints("--mult", o.mult);
   const bool child = o.local_rank >= 0;
   const int local = child ? o.local_rank : 0;
   o.t.world = o.nproc * o.nnodes;
@@ -241,8 +255,7 @@ void add_sample_options(CLI::App* sub, gpu::SampleOptions& s) {
   sub->add_option("--n", s.n, "Number of images");
   sub->add_option("--seed", s.seed, "Seed of the start noise and the SDE/DDPM noise");
   sub->add_option("--batch", s.batch, "Images per network call");
-  sub->add_option("--device", s.device, "auto|cpu|cuda|cuda:N");
-  sub->add_option("--threads", s.threads, "CPU threads (0: all cores)");
+  add_runtime_options(sub, s.device, s.threads);
   sub->add_flag("!--no-ema", s.ema, "Use the raw weights instead of their EMA");
 }
 
@@ -257,25 +270,14 @@ struct DiagnoseCli {
   bool quiet = false;
 };
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= s.size()) {
-    const size_t j = s.find(',', i);
-    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
-    if (j == std::string::npos) break;
-    i = j + 1;
-  }
-  return out;
-}
 
 void run_diagnose(DiagnoseCli& o) {
   check_output_path("--out", o.out);
   if (!o.data.dataset.empty() || !o.data.data_dir.empty()) o.d.data = data_spec(o.data);
-  if (!o.input_shape.empty()) o.d.input_shape = parse_mult(o.input_shape);
+  if (!o.input_shape.empty()) o.d.input_shape = parse_ints("--input-shape", o.input_shape);
   SweepConfig& c = o.d.sweep;
   c.num_k = o.k_sweep;
-  if (!o.ks.empty()) c.ks = parse_mult(o.ks);
+  if (!o.ks.empty()) c.ks = parse_ints("--ks", o.ks);
   c.path_kinds.clear();
   std::vector<std::string> keys;
   for (const std::string& p : split_commas(o.paths)) {
@@ -331,8 +333,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--batch", o->d.sweep.max_batch, "Images per network call");
     sub->add_option("--seed", o->d.sweep.seed, "Seed of the samples, paths, coordinates and probes");
     sub->add_flag("!--no-ema", o->d.ema, "Use the raw weights of --ckpt");
-    sub->add_option("--device", o->d.device, "auto|cpu|cuda|cuda:N");
-    sub->add_option("--threads", o->d.threads, "CPU threads (0: all cores)");
+    add_runtime_options(sub, o->d.device, o->d.threads);
     sub->add_option("--out", o->out, "Output run JSON (the keys of diagnose2d, plus jacobian.indices)")->required();
     sub->add_flag("--quiet", o->quiet, "No progress output");
     sub->callback([o] { run_diagnose(*o); });
@@ -363,8 +364,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--base", o->t.net.base, "U-Net width at level 0 (0: the dataset preset)");
     sub->add_option("--mult", o->mult, "Channel multipliers per level, e.g. 1,2,2 (empty: preset)");
     sub->add_option("--blocks", o->t.net.blocks, "Residual blocks per level (0: preset, 2)");
-    sub->add_option("--device", o->t.device, "auto|cpu|cuda|cuda:N");
-    sub->add_option("--threads", o->t.threads, "CPU threads per process (0: all cores)");
+    add_runtime_options(sub, o->t.device, o->t.threads, "CPU threads per process (0: all cores)");
     sub->add_option("--precision", o->t.precision, "auto (bf16 autocast on CUDA) | fp32 | bf16 | fp16");
     sub->add_flag("--channels-last", o->t.channels_last, "CUDA: channels-last activations");
     sub->add_option("--seed", o->t.seed, "Seed of the weights, batches, k and noise");
@@ -394,8 +394,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--beta", o->v.beta, "KL weight");
     sub->add_option("--width", o->v.width, "Channels of the first stage");
     sub->add_option("--latent-channels", o->v.latent_channels, "Latent channels L (latent L x P/4 x P/4, P = next power of two of the size)");
-    sub->add_option("--device", o->v.device, "auto|cpu|cuda|cuda:N");
-    sub->add_option("--threads", o->v.threads, "CPU threads (0: all cores)");
+    add_runtime_options(sub, o->v.device, o->v.threads);
     sub->add_option("--seed", o->v.seed, "Seed");
     sub->add_option("--checkpoint-every", o->v.checkpoint_every, "Steps between checkpoints");
     sub->add_flag("--quiet", o->quiet, "No progress output");
@@ -415,8 +414,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--batch", o->second.batch, "Batch");
     sub->add_option("--lr", o->second.lr, "Adam learning rate");
     sub->add_option("--width", o->second.width, "Width (features: 4 x width)");
-    sub->add_option("--device", o->second.device, "auto|cpu|cuda|cuda:N");
-    sub->add_option("--threads", o->second.threads, "CPU threads (0: all cores)");
+    add_runtime_options(sub, o->second.device, o->second.threads);
     sub->add_option("--seed", o->second.seed, "Seed");
     sub->add_flag("--quiet", *quiet, "No progress output");
     sub->callback([o, quiet] {
