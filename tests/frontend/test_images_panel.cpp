@@ -14,6 +14,7 @@
 #include "frames.hpp"
 #include "panel_images.hpp"
 #include "run_file.hpp"
+#include "tiny_run.hpp"
 #include "wgf/gpu/api.hpp"
 
 using wgf::test::HeadlessLab;
@@ -22,22 +23,11 @@ using wgf::ui::PanelId;
 
 namespace {
 
-// The tiny run of tests/gpu/test_gpu_torch.cpp (tiny_run), stopped after 4 steps.
+// The tiny run of the gpu/ tests, stopped after 4 steps, without sample grids.
 wgf::gpu::TrainOptions tiny_run(const std::string& dir) {
-  wgf::gpu::TrainOptions o;
-  o.data.name = "mnist";
-  o.data.max_images = 64;
-  o.out_dir = dir;
-  o.batch = 16;
+  wgf::gpu::TrainOptions o = wgf::test::tiny_run(dir);
   o.max_steps = 4;
-  o.net.base = 8;
-  o.net.mult = {1, 2};
-  o.net.blocks = 1;
-  o.net.temb = 16;
-  o.threads = 1;
   o.grid = 0;
-  o.warmup = 2;
-  o.seed = 11;
   return o;
 }
 

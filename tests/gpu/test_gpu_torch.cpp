@@ -12,6 +12,7 @@
 #include "cli_harness.hpp"
 #include "internal.hpp"
 #include "nets.hpp"
+#include "tiny_run.hpp"
 #include "wgf/density.hpp"
 #include "wgf/diagnostics.hpp"
 #include "wgf/ou.hpp"
@@ -21,6 +22,7 @@
 
 using namespace wgf;
 using namespace wgf::gpu;
+using wgf::test::tiny_run;
 
 namespace {
 
@@ -190,26 +192,6 @@ TEST_CASE("tensor sampler: every sampler reaches an isotropic Gaussian's mean an
 }
 
 namespace {
-
-TrainOptions tiny_run(const std::string& dir) {
-  TrainOptions o;
-  o.data.name = "mnist";
-  o.data.max_images = 64;
-  o.out_dir = dir;
-  o.batch = 16;
-  o.epochs = 2;
-  o.net.base = 8;
-  o.net.mult = {1, 2};
-  o.net.blocks = 1;
-  o.net.temb = 16;
-  o.threads = 1;
-  o.grid = 4;
-  o.grid_steps = 3;
-  o.warmup = 2;
-  o.seed = 11;
-  o.checkpoint_every = 1000;
-  return o;
-}
 
 std::vector<torch::Tensor> weights(const std::string& run, bool ema) {
   return load_model(run, ema, "cpu", 1).net->parameters();
