@@ -7,6 +7,10 @@
 #include <stdexcept>
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "internal.hpp"
 #include "raster.hpp"
 #include "wgf/metrics.hpp"
@@ -41,9 +45,16 @@ torch::Device resolve_device(const std::string& spec) {
   throw std::invalid_argument("--device '" + spec + "': expected auto, cpu, cuda or cuda:N");
 }
 
-void set_threads(int threads) {
+void init_runtime(int threads) {
   const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
+#if defined(__GLIBC__)
+  // 32 MiB is glibc's largest mmap threshold (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit); setting
+  // it also switches off the threshold's adaptation, and the trim threshold keeps the freed
+  // top of the heap mapped for the next call.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 }
 
 // ---- checkpoints
@@ -119,7 +130,7 @@ DatasetSpec LoadedModel::training_data(Split split) const {
 
 LoadedModel load_model(const std::string& run_or_ckpt, bool ema, const std::string& device, int threads) {
   const std::string path = checkpoint_path(run_or_ckpt);
-  set_threads(threads);
+  init_runtime(threads);
   torch::serialize::InputArchive ar;
   load_archive(ar, path);
   LoadedModel m;

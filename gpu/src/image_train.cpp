@@ -330,7 +330,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   const std::shared_ptr<const Schedule> schedule = make_schedule(opt.schedule);
   lr_factor(opt.lr_schedule, 0, 1, opt.warmup);  // validates the name
 
-  set_threads(opt.threads);
+  init_runtime(opt.threads);
   const torch::Device dev = resolve_device(opt.device);
   const bool autocast = dev.is_cuda() && opt.precision != "fp32";
   const auto ac_dtype = opt.precision == "fp16" ? at::kHalf : at::kBFloat16;
@@ -606,7 +606,7 @@ TrainResult train_vae_impl(const VaeOptions& given, const ProgressFn& progress, 
   }
   if (opt.epochs < 1 || opt.batch < 1 || !(opt.lr > 0) || !(opt.beta >= 0))
     throw std::invalid_argument("train-vae: --epochs, --batch >= 1, --lr > 0 and --beta >= 0 expected");
-  set_threads(opt.threads);
+  init_runtime(opt.threads);
   const torch::Device dev = resolve_device(opt.device);
   const ImageSet set = load_dataset(opt.data);
   torch::Tensor store = images_tensor(set);
@@ -735,7 +735,7 @@ FeatureResult train_features_impl(const FeatureOptions& opt, const ProgressFn& p
   prepare_out_dir(opt.out_dir, false);
   if (opt.epochs < 1 || opt.batch < 1 || !(opt.lr > 0))
     throw std::invalid_argument("train-features: --epochs, --batch >= 1 and --lr > 0 expected");
-  set_threads(opt.threads);
+  init_runtime(opt.threads);
   const torch::Device dev = resolve_device(opt.device);
   DatasetSpec train_spec = opt.data, test_spec = opt.data;
   train_spec.split = Split::Train;

@@ -24,8 +24,12 @@ using Json = nlohmann::json;
 
 // "auto" -> CUDA when available, else CPU; "cuda[:N]" without CUDA -> std::invalid_argument.
 torch::Device resolve_device(const std::string& spec);
-// torch::set_num_threads(threads > 0 ? threads : hardware cores).
-void set_threads(int threads);
+// The CPU runtime of every image command: torch::set_num_threads(threads > 0 ? threads :
+// hardware cores), and glibc's allocator told to keep freed activation buffers (up to 32 MiB
+// each, 512 MiB in all) instead of returning them to the kernel: by default every buffer
+// above the adaptive mmap threshold is unmapped on free and page-faulted back in on the
+// next call — 20-30% of a CPU diagnose sweep's time went to the kernel (bench/images).
+void init_runtime(int threads);
 
 // bf16/fp16 autocast on CUDA for its lifetime (one forward pass); off: a no-op.
 class AutocastGuard {

@@ -48,7 +48,8 @@ TORCH_MODULE(Bottleneck);
 
 struct UNetImpl : torch::nn::Module {
   explicit UNetImpl(UNetConfig cfg);
-  // x (B, C, S, S), t (B,) -> the network output (B, C, S, S): eps or score per its config.
+  // x (B, C, S, S), t (B,) or (1,) shared by all B images -> the network output (B, C, S, S):
+  // eps or score per its config.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t);
   const UNetConfig& config() const { return cfg_; }
 

@@ -330,7 +330,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--jacobian", o->d.sweep.jacobian_coords, "|I| of the sub-Jacobian (64 in the paper)");
     sub->add_option("--probes", o->d.sweep.divergence.probes, "Hutchinson probes for div e");
     sub->add_option("--fd-samples", o->d.fd_samples, "Samples per k of the JVP vs finite-difference check");
-    sub->add_option("--batch", o->d.sweep.max_batch, "Images per network call");
+    sub->add_option("--batch", o->d.sweep.max_batch, "Images per network call (0: 64 on CPU, 4096 on CUDA)");
     sub->add_option("--seed", o->d.sweep.seed, "Seed of the samples, paths, coordinates and probes");
     sub->add_flag("!--no-ema", o->d.ema, "Use the raw weights of --ckpt");
     add_runtime_options(sub, o->d.device, o->d.threads);

@@ -108,6 +108,35 @@ TEST_CASE("unet: output shape and parameter count of the MNIST preset", "[gpu][f
   CHECK_THROWS_WITH(UNet(bad), Catch::Contains("must be divisible by 4"));
 }
 
+TEST_CASE("unet: a shared time t of shape (1) gives every image the output of its own t", "[gpu][fast]") {
+  // The diagnostics pass one t per call (TorchField's shared_time); it must mean the same as
+  // B equal times. Random weights everywhere (the head starts at zero) so all paths carry signal.
+  torch::manual_seed(3);
+  UNetConfig c;
+  c.base = 8;
+  c.mult = {1, 2};
+  c.blocks = 1;
+  UNet net(c);
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.normal_(0.0, 0.2);
+  }
+  const torch::Tensor x = torch::randn({5, 1, 28, 28});
+  for (float t : {0.003f, 0.4f, 2.5f}) {
+    torch::NoGradGuard ng;
+    const torch::Tensor per_image = net->forward(x, torch::full({5}, t));
+    const torch::Tensor shared = net->forward(x, torch::full({1}, t));
+    REQUIRE(shared.sizes() == x.sizes());
+    const double scale = per_image.abs().max().item<double>();
+    CHECK(scale > 1e-3);
+    // The same float32 operations on the same values: equal up to kernel-order rounding.
+    CHECK((per_image - shared).abs().max().item<double>() <= 1e-6 * scale);
+    // Image i of a batch does not depend on the others (GroupNorm, no BatchNorm).
+    CHECK((net->forward(x.slice(0, 2, 3), torch::full({1}, t)) - shared.slice(0, 2, 3)).abs().max().item<double>() <=
+          1e-6 * scale);
+  }
+}
+
 TEST_CASE("unet: one AdamW step lowers the DSM loss on a fixed batch", "[gpu][fast]") {
   torch::manual_seed(1);
   UNet net(tiny());

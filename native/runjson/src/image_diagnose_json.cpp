@@ -55,7 +55,7 @@ Json image_diagnose_json(const gpu::DiagnoseOptions& o, const gpu::DiagnoseResul
                        {"projection_noisings", c.projection.noisings},
                        {"jacobian", c.jacobian_coords},
                        {"probes", c.divergence.probes},
-                       {"batch", c.max_batch},
+                       {"batch", r.batch},
                        {"ema", o.ema},
                        {"seed", c.seed}};
   doc["outputs"] = Json{{"out", out}};

@@ -167,6 +167,7 @@ EvalResult evaluate(const EvalOptions& opt, const ProgressFn& progress = {});
 // empirical training set (wgf::EmpiricalDensity: a Gaussian mixture centred at m(t) x_i),
 // from which the sweep also draws its x0.
 struct DiagnoseOptions {
+  DiagnoseOptions() { sweep.max_batch = 0; }
   std::string ckpt;                  // run folder or checkpoint.pt, or:
   std::string model;                 // TorchScript file
   std::vector<int> input_shape;      // C,H,W (with model)
@@ -174,12 +175,21 @@ struct DiagnoseOptions {
   std::string schedule = "cosine";   // with model: cosine|linear|ve
   DatasetSpec data;                  // empty name: the run's own dataset (train split)
   std::int64_t truth_images = 10000; // training images in the empirical score (0: all)
-  SweepConfig sweep;                 // k values, samples, path kinds and sizes, |I|, seed
+  SweepConfig sweep;                 // k values, samples, path kinds and sizes, |I|, seed;
+                                     // max_batch = images per network call, 0: by device
+                                     // (kCpuBatch on CPU, kCudaBatch on CUDA)
   int fd_samples = 8;                // samples per k for the JVP vs finite-difference check
   bool ema = true;
   std::string device = "auto";
   int threads = 0;
 };
+// Images per network call of a diagnose sweep when sweep.max_batch is 0. On a CPU the U-Net
+// runs fastest in small batches whose activations stay in cache (tiny MNIST U-Net, 2 threads:
+// 1,700 images/s at 64 against 740 at 1,000, bench/images/README.md); a GPU wants the
+// largest batch that fits (not measured here: no GPU was lent to this project yet).
+constexpr int kCpuBatch = 64;
+constexpr int kCudaBatch = 4096;
+
 struct DiagnoseResult {
   std::vector<SweepRow> rows;
   std::vector<double> jacobian_fd_rel;  // per row: ||J_jvp - J_fd||_F / ||J_jvp||_F on fd_samples samples
@@ -187,6 +197,7 @@ struct DiagnoseResult {
   std::vector<int> shape;               // C, H, W of the field's space
   std::string schedule;
   bool exact_jvp = false;               // forward-mode AD (else central differences)
+  int batch = 0;                        // images per network call (sweep.max_batch, resolved)
 };
 // progress(done, total) after each k; return false to stop early (rows so far are returned).
 DiagnoseResult diagnose_images(const DiagnoseOptions& opt, const std::function<bool(int, int)>& progress = {});
