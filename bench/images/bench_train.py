@@ -37,6 +37,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 REF = os.path.join(HERE, "unet_reference.py")
+# What wgflab's init_runtime sets with mallopt (32 MiB mmap threshold, 512 MiB trim threshold).
+TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912"
 
 
 def net_args(a):
@@ -50,8 +52,8 @@ def net_args(a):
     return out
 
 
-def run(cmd):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run(cmd, env=None):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-3000:]}")
     return p.stdout
@@ -100,8 +102,9 @@ def py_round(a, tmp, i, cache):
     cmd = [sys.executable, REF, "--train", "--steps", str(a.steps), "--batch", str(a.batch), "--threads",
            str(a.threads), "--device", a.device, "--cache", cache, "--ckpt-out", os.path.join(tmp, f"py{i}.pt")]
     cmd += net_args(a)
+    env = dict(os.environ, GLIBC_TUNABLES=TUNABLES) if a.py_tunables else None
     t = time.perf_counter()
-    r = json.loads(run(cmd))
+    r = json.loads(run(cmd, env))
     r["wall"] = time.perf_counter() - t
     try:
         os.remove(os.path.join(tmp, f"py{i}.pt"))
@@ -148,6 +151,9 @@ def main():
     ap.add_argument("--omp-passive", action="store_true",
                     help="OMP_WAIT_POLICY=PASSIVE for both children: on a machine whose cores are busy with other "
                          "work, spinning OpenMP workers (libgomp's default) waste most of the time (see README)")
+    ap.add_argument("--py-tunables", action="store_true",
+                    help="give the PyTorch side glibc's allocator settings that wgflab sets for itself "
+                         "(gpu/src/api.cpp init_runtime) through GLIBC_TUNABLES: isolates what the allocator is worth")
     ap.add_argument("--json", help="write all numbers here")
     a = ap.parse_args()
     if not os.access(a.wgflab, os.X_OK):
@@ -164,7 +170,8 @@ def main():
                                    f"u.load_mnist_train(cache={cache!r})"])
         print(f"U-Net {'preset' if not (a.base or a.mult or a.blocks) else net_args(a)}, batch {a.batch}, "
               f"threads {a.threads}, {a.steps} steps, {a.rounds} rounds, device {a.device}, steady = steps "
-              f"{a.skip}..{a.steps}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
+              f"{a.skip}..{a.steps}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}"
+              f"{', PyTorch with GLIBC_TUNABLES' if a.py_tunables else ''}")
         if a.check and not mirror_check(a, tmp, cache):
             print("WARNING: the mirror differs from the C++ network")
         rows = []

@@ -24,6 +24,9 @@
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL  // set by gpu/torch.cmake when the LibTorch found has CUDA
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include "internal.hpp"
 #include "wgf/dsm.hpp"
@@ -68,7 +71,11 @@ torch::Tensor epoch_permutation(std::uint64_t seed, int epoch, std::int64_t n) {
 // ---- data-parallel gradients over c10d
 class DataParallel {
  public:
-  DataParallel(int world, int rank, const std::string& master) : world_(world), rank_(rank) {
+  // Processes exchange through LibTorch's c10d: a TCPStore on rank 0 for the rendezvous, then
+  // NCCL when the model is on CUDA and this LibTorch has it (gradients reduced in GPU memory),
+  // Gloo otherwise (CUDA gradients staged through host memory).
+  DataParallel(int world, int rank, const std::string& master, torch::Device device)
+      : world_(world), rank_(rank), device_(device) {
     if (world < 1 || rank < 0 || rank >= world)
       throw std::invalid_argument("distributed: need 0 <= rank < world, got rank " + std::to_string(rank) + " of " +
                                   std::to_string(world));
@@ -82,22 +89,27 @@ class DataParallel {
     so.numWorkers = world;
     so.timeout = std::chrono::seconds(120);
     auto store = c10::make_intrusive<::c10d::TCPStore>(master.substr(0, colon), so);
+#ifdef USE_C10D_NCCL
+    if (device.is_cuda()) {
+      nccl_ = c10::make_intrusive<::c10d::ProcessGroupNCCL>(store, rank, world);
+      return;
+    }
+#endif
     auto opts = ::c10d::ProcessGroupGloo::Options::create();
     opts->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForHostname(master.substr(0, colon)));
     opts->timeout = std::chrono::seconds(300);
-    pg_ = c10::make_intrusive<::c10d::ProcessGroupGloo>(store, rank, world, opts);
+    gloo_ = c10::make_intrusive<::c10d::ProcessGroupGloo>(store, rank, world, opts);
   }
   int world() const { return world_; }
   int rank() const { return rank_; }
-  // Averages the gradients of params across processes (one flat bucket; staged through host
-  // memory for CUDA tensors, since Gloo reduces on the CPU).
+  const char* backend() const { return world_ == 1 ? "none" : reduces_on_device() ? "nccl" : "gloo"; }
+  // Averages the gradients of params across processes (one flat bucket).
   void average_gradients(const std::vector<torch::Tensor>& params) {
     if (world_ == 1) return;
     std::vector<torch::Tensor> grads;
     for (const auto& p : params) grads.push_back(p.grad().flatten());
-    torch::Tensor flat = torch::cat(grads).to(torch::kCPU);
-    std::vector<torch::Tensor> io{flat};
-    pg_->allreduce(io)->wait();
+    torch::Tensor flat = torch::cat(grads).to(reduce_device());
+    all_reduce_sum(flat);
     flat = flat.div_(world_).to(params.front().device());
     std::int64_t o = 0;
     for (const auto& p : params) {
@@ -108,18 +120,49 @@ class DataParallel {
   // Sums a few scalars over processes in one all-reduce (the logged loss, the stop flag).
   std::vector<double> sum(std::vector<double> v) {
     if (world_ == 1) return v;
-    std::vector<torch::Tensor> io{torch::tensor(v, torch::kFloat64)};
-    pg_->allreduce(io)->wait();
-    const double* p = io[0].data_ptr<double>();
+    torch::Tensor io = torch::tensor(v, torch::kFloat64).to(reduce_device());
+    all_reduce_sum(io);
+    io = io.to(torch::kCPU);
+    const double* p = io.data_ptr<double>();
     return std::vector<double>(p, p + v.size());
   }
   void barrier() {
-    if (world_ > 1) pg_->barrier()->wait();
+    if (world_ == 1) return;
+#ifdef USE_C10D_NCCL
+    if (nccl_) {
+      nccl_->barrier()->wait();
+      return;
+    }
+#endif
+    gloo_->barrier()->wait();
   }
 
  private:
+  bool reduces_on_device() const {
+#ifdef USE_C10D_NCCL
+    return static_cast<bool>(nccl_);
+#else
+    return false;
+#endif
+  }
+  torch::Device reduce_device() const { return reduces_on_device() ? device_ : torch::Device(torch::kCPU); }
+  void all_reduce_sum(torch::Tensor& t) {
+    std::vector<torch::Tensor> io{t};
+#ifdef USE_C10D_NCCL
+    if (nccl_) {
+      nccl_->allreduce(io)->wait();
+      return;
+    }
+#endif
+    gloo_->allreduce(io)->wait();
+  }
+
   int world_, rank_;
-  c10::intrusive_ptr<::c10d::ProcessGroupGloo> pg_;
+  torch::Device device_;
+  c10::intrusive_ptr<::c10d::ProcessGroupGloo> gloo_;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<::c10d::ProcessGroupNCCL> nccl_;
+#endif
 };
 
 // ---- the loop shell shared by the trainers: steps, epochs, LR, progress, stop, CSV, checkpoints
@@ -334,7 +377,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   const torch::Device dev = resolve_device(opt.device);
   const bool autocast = dev.is_cuda() && opt.precision != "fp32";
   const auto ac_dtype = opt.precision == "fp16" ? at::kHalf : at::kBFloat16;
-  DataParallel dp(opt.world, opt.rank, opt.master);
+  DataParallel dp(opt.world, opt.rank, opt.master, dev);
   const bool lead = dp.rank() == 0;
 
   // Data (pixels as uint8, or VAE latents as float) and the model's space.
@@ -581,6 +624,7 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
   res.final_loss = tail_mean(losses, 50);
   res.final_penalty = tail_mean(penalties, 50);
   res.images_per_s = secs > 0 ? static_cast<double>(images_done) / secs : 0.0;
+  res.distributed = dp.backend();
   return res;
 }
 

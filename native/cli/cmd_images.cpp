@@ -95,7 +95,7 @@ Json result_json(const gpu::TrainResult& r) {
   for (const auto& f : r.images) files.push_back(f);
   return Json{{"steps", r.steps},           {"epochs_done", r.epochs_done}, {"final_loss", number(r.final_loss)},
               {"images_per_s", number(r.images_per_s)}, {"final_penalty", number(r.final_penalty)},
-              {"parameters", r.parameters}, {"interrupted", r.interrupted},
+              {"parameters", r.parameters}, {"interrupted", r.interrupted}, {"distributed", r.distributed},
               {"checkpoint", r.checkpoint}, {"images", files}};
 }
 

@@ -362,6 +362,8 @@ TEST_CASE("cli: two Gloo processes train the same weights as one with the same g
   REQUIRE(two.code == 0);
   const auto run = cli_test::read_json(sb / "two/run.json");
   CHECK(run["config"]["nproc"] == 2);
+  CHECK(run["metrics"]["distributed"] == "gloo");  // CPU tensors: Gloo (NCCL only for CUDA models)
+  CHECK(cli_test::read_json(sb / "one/run.json")["metrics"]["distributed"] == "none");
   // Each process computes the mean over its 8 rows and the all-reduce averages them: the
   // same gradient as 16 rows up to float summation order (relative ~1e-7 per step).
   for (bool ema : {false, true}) {

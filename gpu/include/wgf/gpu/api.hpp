@@ -73,6 +73,7 @@ struct TrainResult {
   double final_loss = 0;      // mean loss over the last 50 steps (with the penalty, when on)
   double final_penalty = 0;   // the conservative regulariser's share of it (NaN when off)
   double images_per_s = 0;    // this run's throughput (all processes)
+  std::string distributed = "none";  // how gradients were averaged: none (one process) | gloo | nccl
   std::int64_t parameters = 0;
   bool interrupted = false;   // stopped on request, checkpoint saved
   std::string checkpoint;
