@@ -4,10 +4,13 @@
 // data parallel (c10d Gloo over 127.0.0.1).
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "cli_harness.hpp"
 #include "internal.hpp"
@@ -387,6 +390,77 @@ TEST_CASE("cli: two Gloo processes train the same weights as one with the same g
   REQUIRE(la.size() == 3);
   REQUIRE(lb.size() == 3);
   for (size_t i = 0; i < 3; ++i) CHECK(lb[i] == Approx(la[i]).epsilon(1e-5));
+}
+
+TEST_CASE("cli: train saves its checkpoint on SIGINT and exits 130 and the resumed run equals an uninterrupted one",
+          "[gpu][cli][slow]") {
+  cli_test::Sandbox sb;
+  // Constant LR: the planned length (--max-steps) then does not enter any step, so a run cut
+  // short and resumed to S steps must equal a run of S steps.
+  const std::vector<std::string> common = {"--dataset", "mnist", "--max-images", "64", "--batch", "16", "--base", "8",
+                                           "--mult", "1,2", "--blocks", "1", "--grid", "0", "--threads", "1", "--seed",
+                                           "6", "--lr-schedule", "constant", "--warmup", "0", "--epochs", "100000"};
+  const std::string err_path = (sb.io / "stderr").string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(sb.dir.c_str()) != 0) ::_exit(99);
+    if (!std::freopen(err_path.c_str(), "w", stderr)) ::_exit(99);
+    std::vector<std::string> args = {WGFLAB_EXE, "train", "--max-steps", "1000000", "--out", "cut"};
+    args.insert(args.end(), common.begin(), common.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(WGFLAB_EXE, argv.data());
+    ::_exit(98);
+  }
+  // Ctrl-C once a few steps are logged (the handler is installed before the first step).
+  auto logged_steps = [&] {
+    const std::string csv = slurp((sb / "cut/loss.csv").string());
+    return csv.empty() ? 0L : static_cast<long>(std::count(csv.begin(), csv.end(), '\n')) - 1;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (logged_steps() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(::kill(pid, SIGINT) == 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL("train did not stop after SIGINT");
+  }
+  const std::string err = slurp(err_path);
+  INFO(err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(err.find("train interrupted; checkpoint saved in cut") != std::string::npos);
+  // The run's summary says where it stopped; every logged step is in the checkpoint.
+  const auto cut = cli_test::read_json(sb / "cut/run.json");
+  CHECK(cut["metrics"]["interrupted"] == true);
+  const long step = cut["metrics"]["steps"].get<long>();
+  CHECK(logged_steps() == step);
+  REQUIRE(step >= 3);
+  REQUIRE(step < 1000000);
+
+  auto args = [&](const std::string& extra) {
+    std::string a = "train --quiet --max-steps " + std::to_string(step + 2) + " " + extra;
+    for (const auto& c : common) a += " " + c;
+    return a;
+  };
+  const auto resumed = cli_test::wgflab(sb, args("--out cut --resume"));
+  INFO(resumed.err);
+  REQUIRE(resumed.code == 0);
+  CHECK(cli_test::read_json(sb / "cut/run.json")["metrics"]["steps"] == step + 2);
+  CHECK(logged_steps() == step + 2);
+  REQUIRE(cli_test::wgflab(sb, args("--out whole")).code == 0);
+  for (bool ema : {false, true}) {
+    const auto wa = weights((sb / "cut").string(), ema), wb = weights((sb / "whole").string(), ema);
+    REQUIRE(wa.size() == wb.size());
+    for (size_t i = 0; i < wa.size(); ++i) CHECK(torch::equal(wa[i], wb[i]));
+  }
 }
 
 TEST_CASE("cli: latent diffusion runs end to end through train-vae train and sample", "[gpu][cli][slow]") {
