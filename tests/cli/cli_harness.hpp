@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace cli_test {
 
@@ -73,6 +77,45 @@ inline Result wgflab(const Sandbox& sb, const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(sb.io / "stdout");
   r.err = read_file(sb.io / "stderr");
+  return r;
+}
+
+// Starts `wgflab ARGS` in the sandbox (stderr captured), polls ready() every 20 ms, then sends
+// SIGINT (Ctrl-C) and waits for the exit. A run that is not ready or does not stop within
+// `timeout` is killed and fails the test. Returns the exit code (-1: ended by a signal).
+template <class Ready>
+Result interrupt_when(const Sandbox& sb, const std::vector<std::string>& args, Ready ready,
+                      std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  const std::string err_path = (sb.io / "stderr").string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(sb.dir.c_str()) != 0) ::_exit(99);
+    if (!std::freopen(err_path.c_str(), "w", stderr)) ::_exit(99);
+    std::vector<std::string> all = {WGFLAB_EXE};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(WGFLAB_EXE, argv.data());
+    ::_exit(98);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!ready() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(::kill(pid, SIGINT) == 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL("wgflab " << args.front() << " did not stop after SIGINT");
+  }
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = read_file(err_path);
   return r;
 }
 

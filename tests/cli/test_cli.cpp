@@ -247,34 +247,19 @@ TEST_CASE("train2d --resume from step 150 is bit-identical to an uninterrupted 3
 
 TEST_CASE("train2d saves its checkpoint on SIGINT, exits 130, and resumes from it", "[cli]") {
   Sandbox sb;
-  const std::string err_path = (sb.io / "stderr").string();
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (::chdir(sb.dir.c_str()) != 0) ::_exit(99);
-    if (!std::freopen(err_path.c_str(), "w", stderr)) ::_exit(99);
-    ::execl(WGFLAB_EXE, WGFLAB_EXE, "train2d", "--density", "gmm8", "--steps", "50000000", "--batch", "64", "--width", "32",
-            "--seed", "3", "--save", "m.bin", "--out", "run.json", "--checkpoint", "c.ckpt", static_cast<char*>(nullptr));
-    ::_exit(98);
-  }
-  // Wait for the first progress line (printed once the handler is installed), then Ctrl-C.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (read_file(err_path).find("train2d") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  REQUIRE(::kill(pid, SIGINT) == 0);
-  int status = 0;
-  pid_t done = 0;
-  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (done == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL("train2d did not stop after SIGINT");
-  }
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
-  const std::string err = read_file(err_path);
+  // Ctrl-C shortly after the first progress line (printed once the handler is installed).
+  const Result cut = interrupt_when(
+      sb,
+      {"train2d", "--density", "gmm8", "--steps", "50000000", "--batch", "64", "--width", "32", "--seed", "3", "--save",
+       "m.bin", "--out", "run.json", "--checkpoint", "c.ckpt"},
+      [&] {
+        if (read_file(sb.io / "stderr").find("train2d") == std::string::npos) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        return true;
+      },
+      std::chrono::seconds(20));
+  CHECK(cut.code == 130);
+  const std::string& err = cut.err;
   INFO(err);
   const size_t at = err.find("interrupted at step ");
   REQUIRE(at != std::string::npos);

@@ -400,43 +400,17 @@ TEST_CASE("cli: train saves its checkpoint on SIGINT and exits 130 and the resum
   const std::vector<std::string> common = {"--dataset", "mnist", "--max-images", "64", "--batch", "16", "--base", "8",
                                            "--mult", "1,2", "--blocks", "1", "--grid", "0", "--threads", "1", "--seed",
                                            "6", "--lr-schedule", "constant", "--warmup", "0", "--epochs", "100000"};
-  const std::string err_path = (sb.io / "stderr").string();
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (::chdir(sb.dir.c_str()) != 0) ::_exit(99);
-    if (!std::freopen(err_path.c_str(), "w", stderr)) ::_exit(99);
-    std::vector<std::string> args = {WGFLAB_EXE, "train", "--max-steps", "1000000", "--out", "cut"};
-    args.insert(args.end(), common.begin(), common.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(WGFLAB_EXE, argv.data());
-    ::_exit(98);
-  }
   // Ctrl-C once a few steps are logged (the handler is installed before the first step).
   auto logged_steps = [&] {
     const std::string csv = slurp((sb / "cut/loss.csv").string());
     return csv.empty() ? 0L : static_cast<long>(std::count(csv.begin(), csv.end(), '\n')) - 1;
   };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (logged_steps() < 3 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  REQUIRE(::kill(pid, SIGINT) == 0);
-  int status = 0;
-  pid_t done = 0;
-  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (done == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL("train did not stop after SIGINT");
-  }
-  const std::string err = slurp(err_path);
-  INFO(err);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
-  CHECK(err.find("train interrupted; checkpoint saved in cut") != std::string::npos);
+  std::vector<std::string> cmd = {"train", "--max-steps", "1000000", "--out", "cut"};
+  cmd.insert(cmd.end(), common.begin(), common.end());
+  const auto cut_run = cli_test::interrupt_when(sb, cmd, [&] { return logged_steps() >= 3; });
+  INFO(cut_run.err);
+  CHECK(cut_run.code == 130);
+  CHECK(cut_run.err.find("train interrupted; checkpoint saved in cut") != std::string::npos);
   // The run's summary says where it stopped; every logged step is in the checkpoint.
   const auto cut = cli_test::read_json(sb / "cut/run.json");
   CHECK(cut["metrics"]["interrupted"] == true);
