@@ -6,12 +6,26 @@
 #include "commands.hpp"
 #include "common.hpp"
 
+#if !defined(WGFLAB_HAVE_BENCH) || !defined(WGFLAB_HAVE_TORCH)
+namespace wgf::cli {
+namespace {
+// A stand-in subcommand takes any arguments, so that it can say why it cannot run instead of
+// failing on the first option (options would otherwise fall through to the main app).
+[[maybe_unused]] void stub_accepts_anything(CLI::App* sub) {
+  sub->fallthrough(false);
+  sub->allow_extras();
+}
+}  // namespace
+}  // namespace wgf::cli
+#endif
+
 #ifndef WGFLAB_HAVE_BENCH
 namespace wgf::cli {
-// Stand-in until native/cli/cmd_bench.cpp exists (CMake compiles that file when present).
+// Stand-in for a build configured without bench/ (-DWGF_BUILD_BENCH=OFF).
 void add_bench(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("bench", "Benchmarks (not built into this binary)");
-  sub->callback([] { throw UsageError("bench: not built into this wgflab (native/cli/cmd_bench.cpp is missing)"); });
+  stub_accepts_anything(sub);
+  sub->callback([] { throw UsageError("bench: not built into this wgflab (configured with -DWGF_BUILD_BENCH=OFF)"); });
 }
 }  // namespace wgf::cli
 #endif
@@ -20,9 +34,9 @@ void add_bench(CLI::App& app) {
 namespace wgf::cli {
 // Without LibTorch the image subcommands exist and say why they cannot run.
 void add_images(CLI::App& app, int, char**) {
-  for (const char* name : {"train", "train-vae", "train-features", "sample", "eval"}) {
+  for (const char* name : {"train", "train-vae", "train-features", "sample", "eval", "diagnose"}) {
     CLI::App* sub = app.add_subcommand(name, "Image module (not built: this wgflab has no LibTorch)");
-    sub->allow_extras();
+    stub_accepts_anything(sub);
     sub->callback([name] {
       throw UsageError(std::string(name) + ": this wgflab was built without LibTorch (install libtorch-dev with "
                                            "scripts/setup.sh, then rebuild)");
