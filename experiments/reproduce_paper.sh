@@ -7,6 +7,7 @@
 #
 #   experiments/reproduce_paper.sh             # the paper's settings: a GPU job (hours on CPU)
 #   experiments/reproduce_paper.sh --quick     # tiny models and sweeps: minutes on a CPU
+#   experiments/reproduce_paper.sh --medium    # small models trained for real: ~half an hour on 2 CPU cores
 #   OUT=dir DEVICE=cuda:1 experiments/reproduce_paper.sh
 #
 # Figures (wgflab report) in $OUT/figures/<name>/: loop_ratio.png and loop_integral.png are
@@ -20,16 +21,17 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 wgflab="${WGFLAB:-$root/build/default/native/cli/wgflab}"
 out="${OUT:-$root/out/paper}"
 device="${DEVICE:-auto}"
-quick=0
+preset=full
 for arg in "$@"; do
   case "$arg" in
-    --quick) quick=1 ;;
-    *) echo "reproduce_paper.sh: unknown option '$arg' (expected --quick)" >&2; exit 2 ;;
+    --quick) preset=quick ;;
+    --medium) preset=medium ;;
+    *) echo "reproduce_paper.sh: unknown option '$arg' (expected --quick or --medium)" >&2; exit 2 ;;
   esac
 done
 [[ -x "$wgflab" ]] || { echo "reproduce_paper.sh: $wgflab not built (scripts/build.sh; LibTorch needed)" >&2; exit 2; }
 
-if ((quick)); then
+if [[ $preset == quick ]]; then
   data=(--dataset mnist --max-images 1024)
   train=(--epochs 2 --batch 32 --lr 1e-3 --warmup 10 --base 8 --mult 1,2 --blocks 1 --grid 16 --grid-steps 20)
   vae=(--epochs 2 --batch 32 --width 8)
@@ -40,6 +42,17 @@ if ((quick)); then
   eval_n=100
   funnel=(--steps 1500)
   funnel_sweep=(--k-sweep 10 --samples 64 --bridge-steps 100 --rotation-steps 100 --projection-points 10)
+elif [[ $preset == medium ]]; then
+  data=(--dataset mnist)
+  train=(--epochs 3 --batch 64 --lr 2e-3 --warmup 50 --base 16 --mult 1,2 --blocks 1 --grid 16 --grid-steps 50)
+  vae=(--epochs 3 --batch 64 --width 16)
+  sweep=(--k-sweep 10 --samples 16 --bridge-steps 200 --rotation-steps 200 --projection-points 20
+         --projection-noisings 10 --jacobian 64 --probes 8 --truth-images 0 --fd-samples 4)
+  jac_reg=1.0
+  features=(--epochs 2 --width 16)
+  eval_n=500
+  funnel=(--steps 8000)
+  funnel_sweep=(--k-sweep 20 --samples 128 --bridge-steps 200 --rotation-steps 200 --projection-points 20)
 else
   data=(--dataset mnist)
   train=(--epochs 100 --batch 128 --lr 2e-4)
