@@ -305,8 +305,9 @@ def train(args):
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             adam.step()
             with torch.no_grad():
+                d = min(ema_decay, (1.0 + step) / (10.0 + step))  # image_train.cpp ema_decay's warm-up
                 for q, p in zip(ema, params):
-                    q.mul_(ema_decay).add_(p.detach(), alpha=1.0 - ema_decay)
+                    q.mul_(d).add_(p.detach(), alpha=1.0 - d)
             lv = loss.item()
             if not math.isfinite(lv):
                 raise RuntimeError(f"diverged at step {step + 1}")

@@ -69,6 +69,16 @@ torch::Tensor epoch_permutation(std::uint64_t seed, int epoch, std::int64_t n) {
 }
 
 // ---- data-parallel gradients over c10d
+// The EMA decay for the update after `updates` optimiser steps: the configured decay, warmed up
+// as min(decay, (1 + n) / (10 + n)). A constant 0.999 would leave 0.999^n of the initial
+// weights in the average — 66% after 420 steps — so a short run's EMA network (what sample,
+// eval and diagnose use) would be mostly untrained; with the warm-up the initial weights'
+// share after n steps is prod (1 + i)/(10 + i) ~ 9!/n^9 until the decay caps.
+double ema_decay(double decay, std::int64_t updates) {
+  const double n = static_cast<double>(updates);
+  return std::min(decay, (1.0 + n) / (10.0 + n));
+}
+
 class DataParallel {
  public:
   // Processes exchange through LibTorch's c10d: a TCPStore on rank 0 for the rendezvous, then
@@ -579,8 +589,9 @@ TrainResult train_diffusion_impl(const TrainOptions& given, const ProgressFn& pr
       adam.step();
       if (opt.ema > 0) {
         torch::NoGradGuard ng;
-        torch::_foreach_mul_(ema, opt.ema);  // ema = d ema + (1 - d) theta, one fused pass per list
-        torch::_foreach_add_(ema, params, 1.0 - opt.ema);
+        const double d = ema_decay(opt.ema, st.step);
+        torch::_foreach_mul_(ema, d);  // ema = d ema + (1 - d) theta, one fused pass per list
+        torch::_foreach_add_(ema, params, 1.0 - d);
       }
       // One all-reduce: the global mean loss, and whether any process was asked to stop (then
       // every process stops at this same step).

@@ -354,7 +354,7 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--weight-decay", o->t.weight_decay, "AdamW weight decay");
     sub->add_option("--lr-schedule", o->t.lr_schedule, "cosine (warm-up, then cosine to 1%) | onecycle | constant");
     sub->add_option("--warmup", o->t.warmup, "Linear warm-up steps (cosine, constant)");
-    sub->add_option("--ema", o->t.ema, "EMA decay of the weights (0: off)");
+    sub->add_option("--ema", o->t.ema, "EMA decay of the weights (0: off; warmed up as min(decay, (1 + n) / (10 + n)) after n steps)");
     sub->add_option("--grad-clip", o->t.grad_clip, "Max global gradient norm (0: off)");
     sub->add_option("--weighting", o->t.weighting, "lambda(k): uniform | eps (sigma^2) | likelihood (engine dsm_weights)");
     sub->add_option("--output", o->t.output, "What the network predicts: eps (s = -NN/sigma_t) | score");

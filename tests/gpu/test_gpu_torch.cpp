@@ -278,6 +278,28 @@ TEST_CASE("train: interrupted and resumed runs are bit-identical to an uninterru
   CHECK(train_diffusion(again).steps == 12);
 }
 
+TEST_CASE("train: the EMA is warmed up so one step leaves 0.1 of the initial weights in it", "[gpu][fast]") {
+  // The EMA decay after n updates is min(decay, (1 + n) / (10 + n)): the first update keeps
+  // 0.1 of the initial weights and takes 0.9 of the new ones. The head starts at exactly
+  // zero, so there EMA = 0.9 x raw after one step (a constant 0.999 would give 0.001 x raw).
+  cli_test::Sandbox sb;
+  const std::string run = (sb / "r").string();
+  gpu::TrainOptions o = wgf::test::tiny_run(run);
+  o.max_steps = 1;
+  o.grid = 0;
+  gpu::train_diffusion(o);
+  auto head = [&](bool ema) {
+    const auto named = load_model(run, ema, "cpu", 1).net->named_parameters();
+    return std::vector<torch::Tensor>{named["head.weight"], named["head.bias"]};
+  };
+  const auto raw = head(false), avg = head(true);
+  for (size_t i = 0; i < 2; ++i) {
+    const double scale = raw[i].abs().max().item<double>();
+    REQUIRE(scale > 0);  // one step moved the head off zero
+    CHECK((avg[i] - 0.9 * raw[i]).abs().max().item<double>() <= 1e-6 * scale);
+  }
+}
+
 TEST_CASE("train: the loss falls and samples come out in the data's shape", "[gpu][slow]") {
   cli_test::Sandbox sb;
   TrainOptions o = tiny_run((sb / "r").string());

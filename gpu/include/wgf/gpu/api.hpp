@@ -41,7 +41,8 @@ struct TrainOptions {
   double weight_decay = 0.0;
   std::string lr_schedule = "cosine";  // cosine (linear warm-up + cosine to 1%) | onecycle | constant
   std::int64_t warmup = 200;           // warm-up steps (cosine, constant)
-  double ema = 0.999;                  // EMA decay of the weights (0: off)
+  double ema = 0.999;                  // EMA decay of the weights (0: off), warmed up as
+                                       // min(ema, (1 + n) / (10 + n)) after n steps
   double grad_clip = 1.0;              // max global gradient norm (0: off)
   std::string weighting = "eps";       // uniform|eps|likelihood (engine dsm_weights)
   double jac_reg = 0.0;                // conservative regulariser lambda E||J - J^T||_F^2 / D (0: off)
