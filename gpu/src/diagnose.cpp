@@ -2,9 +2,12 @@
 // TorchScript model), handed to the engine's time sweep with the empirical training set's
 // exact score as the truth. Every definition (paths, loop integrals, sub-Jacobians, Stein
 // check) is the engine's; this file only moves numbers between Eigen and torch, in batches.
+#include <atomic>
 #include <cstring>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
+#include <thread>
 
 #include "internal.hpp"
 #include "wgf/empirical.hpp"
@@ -56,7 +59,9 @@ class TorchField final : public VectorField {
     if (!v) {
       y = net_(xt, tt);
     } else {
-      // Forward-mode AD: one dual pass gives J v for every image at once.
+      // Forward-mode AD: one dual pass gives J v for every image at once. LibTorch's dual
+      // levels are process-wide (one at a time), so concurrent sweep workers take turns here.
+      std::lock_guard<std::mutex> one_level(dual_level_mutex_);
       const auto level = torch::autograd::forward_ad::enter_dual_level();
       try {
         const torch::Tensor dual = at::_make_dual(xt, to_tensor(*v), level);
@@ -88,6 +93,7 @@ class TorchField final : public VectorField {
   torch::Device device_;
   std::string name_;
   int dim_ = 0;
+  mutable std::mutex dual_level_mutex_;
 };
 
 std::string shape_text(const std::vector<std::int64_t>& s) {
@@ -201,6 +207,7 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
                                 shape_text(std::vector<std::int64_t>(res.shape.begin(), res.shape.end())) + ")");
   auto density = std::make_shared<EmpiricalDensity>(set.name, data_points(x));
   const ExactScore truth(density, schedule);
+  if (opt.workers < 0) throw std::invalid_argument("workers must be >= 0 (0: by device)");
   SweepConfig cfg = opt.sweep;
   if (cfg.max_batch == 0) cfg.max_batch = device.is_cuda() ? kCudaBatch : kCpuBatch;
   cfg.validate(*schedule);
@@ -211,8 +218,8 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
   res.exact_jvp = field->exact_jvp();
   res.batch = cfg.max_batch;
 
-  res.rows = time_sweep(*field, truth, cfg, [&](int done, int total, const SweepRow& row) {
-    // JVP vs central differences (h = 1e-2 relative: float32 network) on the row's coordinates.
+  // JVP vs central differences (h = 1e-2 relative: float32 network) on a row's coordinates.
+  auto fd_check = [&](const SweepRow& row) {
     Rng rng(cfg.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(row.k + 1)));
     const Points x0 = density->sample(rng, opt.fd_samples);
     Points eps(x0.rows(), x0.cols());
@@ -220,9 +227,51 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
     const Points xt = ou_forward(*schedule, x0, eps, row.t);
     const Eigen::MatrixXd jv = sub_jacobian(*field, xt, row.t, row.jacobian_coords, cfg.max_batch);
     const Eigen::MatrixXd jf = sub_jacobian_fd(*field, xt, row.t, row.jacobian_coords, 1e-2, cfg.max_batch);
-    res.jacobian_fd_rel.push_back(rel_diff(jv, jf));
-    return !progress || progress(done, total);
-  });
+    return rel_diff(jv, jf);
+  };
+  res.workers = opt.workers > 0 ? opt.workers : device.is_cuda() ? kCudaWorkers : 1;
+  const std::vector<int> ks = cfg.ks.empty() ? sweep_indices(schedule->T(), cfg.num_k) : cfg.ks;
+  // Rows of different k are independent (the engine's diagnose_time draws every random number
+  // from (seed, k)), so `workers` host threads take k values from a shared counter: each
+  // builds its paths, midpoints and exact scores on the CPU (the engine's float64 code) while
+  // the others' batches run on the device. The numbers do not depend on the worker count.
+  std::vector<SweepRow> rows(ks.size());
+  std::vector<double> fd_rel(ks.size());
+  std::vector<char> finished(ks.size(), 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;  // guards the outputs, the progress callback and the first error
+  int done = 0;
+  std::exception_ptr error;
+  auto work = [&] {
+    for (size_t i; !stop && (i = next++) < ks.size();) {
+      try {
+        SweepRow row = diagnose_time(*field, truth, ks[i], cfg);
+        const double f = fd_check(row);
+        std::lock_guard<std::mutex> lock(mu);
+        rows[i] = std::move(row);
+        fd_rel[i] = f;
+        finished[i] = 1;
+        ++done;
+        if (progress && !progress(done, static_cast<int>(ks.size()))) stop = true;
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < std::min<int>(res.workers, static_cast<int>(ks.size())); ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  // Stopped early: the rows that finished, in k order.
+  for (size_t i = 0; i < ks.size(); ++i)
+    if (finished[i]) {
+      res.rows.push_back(std::move(rows[i]));
+      res.jacobian_fd_rel.push_back(fd_rel[i]);
+    }
   return res;
 }
 

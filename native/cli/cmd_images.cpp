@@ -273,6 +273,8 @@ struct DiagnoseCli {
 
 void run_diagnose(DiagnoseCli& o) {
   check_output_path("--out", o.out);
+  require_at_least("--batch", o.d.sweep.max_batch, 0);
+  require_at_least("--workers", o.d.workers, 0);
   if (!o.data.dataset.empty() || !o.data.data_dir.empty()) o.d.data = data_spec(o.data);
   if (!o.input_shape.empty()) o.d.input_shape = parse_ints("--input-shape", o.input_shape);
   SweepConfig& c = o.d.sweep;
@@ -331,6 +333,8 @@ void add_images(CLI::App& app, int argc, char** argv) {
     sub->add_option("--probes", o->d.sweep.divergence.probes, "Hutchinson probes for div e");
     sub->add_option("--fd-samples", o->d.fd_samples, "Samples per k of the JVP vs finite-difference check");
     sub->add_option("--batch", o->d.sweep.max_batch, "Images per network call (0: 64 on CPU, 4096 on CUDA)");
+    sub->add_option("--workers", o->d.workers,
+                    "k values swept at once on host threads (0: 1 on CPU, 8 on CUDA; the numbers do not depend on it)");
     sub->add_option("--seed", o->d.sweep.seed, "Seed of the samples, paths, coordinates and probes");
     sub->add_flag("!--no-ema", o->d.ema, "Use the raw weights of --ckpt");
     add_runtime_options(sub, o->d.device, o->d.threads);

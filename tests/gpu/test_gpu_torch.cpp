@@ -552,6 +552,18 @@ TEST_CASE("diagnose: a linear TorchScript score s = A x has the closed-form asym
   REQUIRE(rs.code == 0);
   const auto ja = cli_test::read_json(sb / "a.json"), js = cli_test::read_json(sb / "s.json");
   CHECK(ja["jvp"] == "forward-mode AD");
+  CHECK(ja["config"]["workers"] == 1);  // CPU default
+  // Sweeping the k values on two host threads gives the same numbers, bit for bit (every row's
+  // random numbers derive from (seed, k)); the rows come back in k order.
+  const auto rw = cli_test::wgflab(sb, "diagnose --model a.pt --out a2.json --workers 2" + args);
+  INFO(rw.err);
+  REQUIRE(rw.code == 0);
+  const auto ja2 = cli_test::read_json(sb / "a2.json");
+  CHECK(ja2["config"]["workers"] == 2);
+  CHECK(ja2["rows"] == ja["rows"]);
+  const auto rneg = cli_test::wgflab(sb, "diagnose --model a.pt --out b.json --workers -1" + args);
+  CHECK(rneg.code == 2);
+  CHECK(rneg.err.find("--workers") != std::string::npos);
   REQUIRE(ja["rows"].size() == 2);
   for (const auto& row : ja["rows"]) {
     // J = A everywhere: the sub-Jacobian asymmetry on the reported indices I is |A_IJ - A_JI|.

@@ -56,6 +56,7 @@ Json image_diagnose_json(const gpu::DiagnoseOptions& o, const gpu::DiagnoseResul
                        {"jacobian", c.jacobian_coords},
                        {"probes", c.divergence.probes},
                        {"batch", r.batch},
+                       {"workers", r.workers},
                        {"ema", o.ema},
                        {"seed", c.seed}};
   doc["outputs"] = Json{{"out", out}};

@@ -181,6 +181,8 @@ struct DiagnoseOptions {
                                      // max_batch = images per network call, 0: by device
                                      // (kCpuBatch on CPU, kCudaBatch on CUDA)
   int fd_samples = 8;                // samples per k for the JVP vs finite-difference check
+  int workers = 0;                   // k values swept at once on host threads; 0: 1 on CPU (the
+                                     // network uses every core), kCudaWorkers on CUDA
   bool ema = true;
   std::string device = "auto";
   int threads = 0;
@@ -191,6 +193,10 @@ struct DiagnoseOptions {
 // largest batch that fits (not measured here: no GPU was lent to this project yet).
 constexpr int kCpuBatch = 64;
 constexpr int kCudaBatch = 4096;
+// Sweep workers on CUDA: the engine builds each k's paths and exact scores on the CPU in
+// float64 (13.7 s per k at the full per-k sizes on one core here, measured with a zero-cost
+// model), so several k run at once to keep the GPU fed. Unmeasured on a GPU.
+constexpr int kCudaWorkers = 8;
 
 struct DiagnoseResult {
   std::vector<SweepRow> rows;
@@ -200,6 +206,7 @@ struct DiagnoseResult {
   std::string schedule;
   bool exact_jvp = false;               // forward-mode AD (else central differences)
   int batch = 0;                        // images per network call (sweep.max_batch, resolved)
+  int workers = 0;                      // k values swept at once (resolved)
 };
 // progress(done, total) after each k; return false to stop early (rows so far are returned).
 DiagnoseResult diagnose_images(const DiagnoseOptions& opt, const std::function<bool(int, int)>& progress = {});
