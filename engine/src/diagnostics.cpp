@@ -354,6 +354,10 @@ void SweepConfig::validate(const Schedule& schedule) const {
   require(max_batch >= 1, "sweep: max_batch must be >= 1");
 }
 
+std::vector<int> SweepConfig::k_values(const Schedule& schedule) const {
+  return ks.empty() ? sweep_indices(schedule.T(), num_k) : ks;
+}
+
 SweepRow diagnose_time(const VectorField& field, const ExactScore& truth, int k, const SweepConfig& cfg) {
   const Schedule& schedule = truth.schedule();
   cfg.validate(schedule);
@@ -440,7 +444,7 @@ SweepRow diagnose_time(const VectorField& field, const ExactScore& truth, int k,
 std::vector<SweepRow> time_sweep(const VectorField& field, const ExactScore& truth, const SweepConfig& cfg,
                                  const SweepProgress& progress) {
   cfg.validate(truth.schedule());
-  const std::vector<int> ks = cfg.ks.empty() ? sweep_indices(truth.schedule().T(), cfg.num_k) : cfg.ks;
+  const std::vector<int> ks = cfg.k_values(truth.schedule());
   std::vector<SweepRow> rows;
   rows.reserve(ks.size());
   for (int k : ks) {

@@ -230,7 +230,7 @@ DiagnoseResult diagnose_impl(const DiagnoseOptions& opt, const std::function<boo
     return rel_diff(jv, jf);
   };
   res.workers = opt.workers > 0 ? opt.workers : device.is_cuda() ? kCudaWorkers : 1;
-  const std::vector<int> ks = cfg.ks.empty() ? sweep_indices(schedule->T(), cfg.num_k) : cfg.ks;
+  const std::vector<int> ks = cfg.k_values(*schedule);
   // Rows of different k are independent (the engine's diagnose_time draws every random number
   // from (seed, k)), so `workers` host threads take k values from a shared counter: each
   // builds its paths, midpoints and exact scores on the CPU (the engine's float64 code) while

@@ -142,6 +142,8 @@ struct SweepConfig {
   std::uint64_t seed = 0;
   // Throws std::invalid_argument naming the bad field.
   void validate(const Schedule& schedule) const;
+  // The k values swept: ks, or num_k spread over 1..T (sweep_indices).
+  std::vector<int> k_values(const Schedule& schedule) const;
 };
 // num_k indices spread evenly over 1..T (rounded; duplicates dropped when num_k > T).
 std::vector<int> sweep_indices(int T, int num_k);
