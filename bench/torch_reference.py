@@ -31,15 +31,7 @@ import time  # noqa: E402
 
 import torch  # noqa: E402
 
-
-def cosine_times(T=1000, s=0.008, max_beta=0.999):
-    """t_k, k = 0..T, float64 (engine/src/schedule.cpp make_cosine_vp)."""
-    k = torch.arange(T + 1, dtype=torch.float64)
-    f = torch.cos(((k / T) + s) / (1 + s) * math.pi / 2) ** 2
-    abar = f / f[0]
-    betas = torch.clamp(1 - abar[1:] / abar[:-1], max=max_beta)
-    log_abar = torch.cumsum(torch.log1p(-betas), 0)
-    return torch.cat([torch.zeros(1, dtype=torch.float64), -0.5 * log_abar])
+from schedule_reference import cosine_times  # noqa: E402  (bench/, next to this file)
 
 
 class ScoreMlp(torch.nn.Module):

